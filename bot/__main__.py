@@ -1,0 +1,84 @@
+"""`python -m bot` runs the bot; `python -m bot sync` forces a command sync and exits."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import logging
+import signal
+import sys
+
+import aiohttp
+import discord
+import yarl
+
+from bot.client import FanBot
+from bot.db.database import DatabaseError
+from bot.logs import setup_logging
+from bot.settings import Settings, SettingsError, load_settings, read_environment
+from bot.show.loader import ShowDataError
+
+log = logging.getLogger("bot")
+
+
+def point_at_endpoints(settings: Settings) -> None:
+    """Every REST call and the gateway go where the settings say (a proxy, a test server)."""
+    discord.http.Route.BASE = settings.api_base_url
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+async def serve(settings: Settings, *, sync_only: bool) -> None:
+    bot = FanBot(settings, force_sync=sync_only)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, functools.partial(_request_stop, bot, sig))
+    async with bot:
+        if sync_only:
+            await bot.login(settings.token.reveal())  # runs setup_hook, which syncs
+        else:
+            await bot.start(settings.token.reveal())
+        await bot.close()  # start() returns as soon as a shutdown begins: wait for its end
+
+
+def _request_stop(bot: FanBot, sig: signal.Signals) -> None:
+    log.info("received %s: shutting down", sig.name)
+    asyncio.get_running_loop().create_task(bot.close())
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument("action", nargs="?", choices=["run", "sync"], default="run")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        settings = load_settings(read_environment())
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level, [settings.token.reveal()])
+    point_at_endpoints(settings)
+    try:
+        asyncio.run(serve(settings, sync_only=args.action == "sync"))
+    except discord.LoginFailure:
+        log.error("DISCORD_TOKEN was rejected by Discord: check the token in .env")
+        return 1
+    except ShowDataError as exc:
+        print(f"error: SHOW_DATA_PATH: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (aiohttp.ClientError, OSError) as exc:
+        log.error("cannot reach Discord at %s: %s", settings.api_base_url, exc)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+"""The bot's notion of now, shiftable so tests can reach a reminder's time in seconds."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+
+class Clock:
+    def __init__(self, offset: float = 0.0) -> None:
+        self.offset = offset
+
+    def timestamp(self) -> float:
+        return time.time() + self.offset
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp(), UTC)

@@ -1,0 +1,79 @@
+"""Per-server settings: announcement channel, notification role, moderator role, language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.db.database import Database
+
+COLUMNS = "guild_id, channel_id, role_id, mod_role_id, locale"
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    guild_id: int
+    channel_id: int | None = None
+    role_id: int | None = None
+    mod_role_id: int | None = None
+    locale: str = "en-US"
+
+    def describe(self) -> str:
+        """A compact, mention-free form for the audit log."""
+        return f"channel={self.channel_id} role={self.role_id} mod_role={self.mod_role_id}"
+
+
+def _settings(row: aiosqlite.Row) -> GuildSettings:
+    return GuildSettings(row[0], row[1], row[2], row[3], row[4])
+
+
+class GuildSettingsRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, guild_id: int) -> GuildSettings:
+        row = await self.db.fetchone(
+            f"SELECT {COLUMNS} FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return _settings(row) if row else GuildSettings(guild_id)
+
+    async def update(
+        self,
+        guild_id: int,
+        *,
+        channel_id: int | None = None,
+        role_id: int | None = None,
+        mod_role_id: int | None = None,
+        locale: str | None = None,
+        now: int,
+    ) -> tuple[GuildSettings, GuildSettings]:
+        """Change the given fields (None leaves one as it is); returns (old, new)."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                f"SELECT {COLUMNS} FROM guild_settings WHERE guild_id = ?", (guild_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            old = _settings(row) if row else GuildSettings(guild_id)
+            new = GuildSettings(
+                guild_id,
+                channel_id if channel_id is not None else old.channel_id,
+                role_id if role_id is not None else old.role_id,
+                mod_role_id if mod_role_id is not None else old.mod_role_id,
+                locale if locale is not None else old.locale,
+            )
+            await conn.execute(
+                f"INSERT INTO guild_settings ({COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id,"
+                " role_id = excluded.role_id, mod_role_id = excluded.mod_role_id,"
+                " locale = excluded.locale, updated_at = excluded.updated_at",
+                (guild_id, new.channel_id, new.role_id, new.mod_role_id, new.locale, now),
+            )
+        return old, new
+
+    async def with_channel(self) -> list[GuildSettings]:
+        """Every server that has an announcement channel."""
+        rows = await self.db.fetchall(
+            f"SELECT {COLUMNS} FROM guild_settings WHERE channel_id IS NOT NULL ORDER BY guild_id"
+        )
+        return [_settings(row) for row in rows]

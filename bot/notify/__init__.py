@@ -1,0 +1,1 @@
+"""Premiere notifications: subscriptions, the premiere plan, and the durable delivery queue."""

@@ -1,0 +1,80 @@
+"""Sends deliveries through Discord: a channel post, or a DM through a remembered channel."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+import aiohttp
+import discord
+
+from bot.notify.dispatcher import DeliveryFailed
+from bot.notify.messages import render
+from bot.notify.queue import Delivery, DmChannels
+
+log = logging.getLogger(__name__)
+
+DM_CLOSED = 50007  # "Cannot send messages to this user"
+
+ViewFactory = Callable[[Delivery], discord.ui.View]
+
+
+def classify(exc: Exception) -> DeliveryFailed:
+    """Which failures are worth another try: 429s and 5xx and network trouble are."""
+    if isinstance(exc, discord.HTTPException):
+        if exc.code == DM_CLOSED:
+            return DeliveryFailed("dm_closed", permanent=True, dm_closed=True)
+        reason = f"{exc.status} {exc.code}: {exc.text[:120]}"
+        transient = exc.status == 429 or exc.status >= 500
+        return DeliveryFailed(reason, permanent=not transient)
+    if isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError):
+        return DeliveryFailed(f"network: {exc!r}"[:200], permanent=False)
+    raise exc
+
+
+class DiscordSender:
+    def __init__(
+        self,
+        client: discord.Client,
+        dm_channels: DmChannels,
+        install_id: str,
+        make_view: ViewFactory = lambda _: discord.ui.View(),
+    ) -> None:
+        self.client = client
+        self.dm_channels = dm_channels
+        self.install_id = install_id
+        self.make_view = make_view
+
+    async def dm_channel(self, user_id: int) -> int:
+        """The user's DM channel id: asked of Discord once, then remembered."""
+        channel_id, _closed = await self.dm_channels.get(user_id)
+        if channel_id is None:
+            data = await self.client.http.start_private_message(user_id)
+            channel_id = int(data["id"])
+            await self.dm_channels.remember(user_id, channel_id)
+        return channel_id
+
+    async def send(self, delivery: Delivery) -> int:
+        try:
+            if delivery.target == "dm":
+                assert delivery.user_id is not None
+                channel_id = await self.dm_channel(delivery.user_id)
+            else:
+                assert delivery.channel_id is not None
+                channel_id = delivery.channel_id
+            return await self._post(channel_id, delivery)
+        except Exception as exc:
+            raise classify(exc) from exc
+
+    async def _post(self, channel_id: int, delivery: Delivery) -> int:
+        rendered = render(delivery)
+        channel = self.client.get_partial_messageable(channel_id)
+        message = await channel.send(
+            rendered.content,
+            embed=rendered.embed,
+            allowed_mentions=rendered.mentions,
+            nonce=delivery.nonce(self.install_id),
+            view=self.make_view(delivery),
+        )
+        return int(message.id)

@@ -1,0 +1,139 @@
+"""Typed settings, read once at start-up from the environment and `.env`."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE = PROJECT_ROOT / "data" / "bot.db"
+DEFAULT_SHOW_DATA = PROJECT_ROOT / "data" / "show.toml"
+DEFAULT_API_BASE = "https://discord.com/api/v10"
+DEFAULT_GATEWAY = "wss://gateway.discord.gg/"
+
+
+class SettingsError(Exception):
+    """A missing or bad setting; the message is one line naming the variable."""
+
+
+class Secret:
+    """A string that never shows itself in a repr, a format or a log line."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        return repr(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    token: Secret = field(repr=True)
+    database_path: Path = DEFAULT_DATABASE
+    show_data_path: Path = DEFAULT_SHOW_DATA
+    home_guild_id: int | None = None
+    dev_guild_id: int | None = None
+    log_level: str = "INFO"
+    api_base_url: str = DEFAULT_API_BASE
+    gateway_url: str = DEFAULT_GATEWAY
+    # Testing aid: shifts the bot's clock so a 7-day reminder can be tested in seconds.
+    clock_offset: float = 0.0
+
+
+def _guild_id(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 15 <= len(raw) <= 21:
+        raise SettingsError(f"{name} must be a Discord server id (digits only), got {raw!r}")
+    return int(raw)
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    raw = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
+    if raw not in logging.getLevelNamesMapping():
+        choices = "DEBUG, INFO, WARNING, ERROR, CRITICAL"
+        raise SettingsError(f"LOG_LEVEL must be one of {choices}, got {raw!r}")
+    return raw
+
+
+def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip() or default
+    parts = urlsplit(raw)
+    if parts.scheme not in schemes or not parts.netloc:
+        raise SettingsError(f"{name} must be a {' or '.join(schemes)} URL, got {raw!r}")
+    if parts.query:
+        raise SettingsError(f"{name} must not have a query string (the bot adds its own)")
+    return raw.rstrip("/") if name == "DISCORD_API_BASE_URL" else raw
+
+
+def _show_data(env: Mapping[str, str]) -> Path:
+    raw = env.get("SHOW_DATA_PATH", "").strip()
+    path = Path(raw).expanduser() if raw else DEFAULT_SHOW_DATA
+    if not path.is_file() or not os.access(path, os.R_OK):
+        raise SettingsError(f"SHOW_DATA_PATH: cannot read the show's facts file {str(path)!r}")
+    return path
+
+
+def _database(env: Mapping[str, str]) -> Path:
+    raw = env.get("DATABASE_PATH", "").strip()
+    path = Path(raw).expanduser() if raw else DEFAULT_DATABASE
+    if path.exists() and path.is_dir():
+        raise SettingsError(f"DATABASE_PATH must be a file, {str(path)!r} is a directory")
+    return path
+
+
+def _token(env: Mapping[str, str]) -> Secret:
+    raw = env.get("DISCORD_TOKEN", "").strip()
+    if not raw:
+        raise SettingsError(
+            "DISCORD_TOKEN is not set: put your bot token in .env "
+            "(copy .env.example) or in the environment"
+        )
+    return Secret(raw)
+
+
+def _clock_offset(env: Mapping[str, str]) -> float:
+    raw = env.get("BOT_CLOCK_OFFSET", "").strip()
+    try:
+        return float(raw) if raw else 0.0
+    except ValueError:
+        raise SettingsError(f"BOT_CLOCK_OFFSET must be a number of seconds, got {raw!r}") from None
+
+
+def read_environment(dotenv_path: Path | None = None) -> dict[str, str]:
+    """The `.env` file's values overlaid by the process environment (which wins)."""
+    path = dotenv_path or PROJECT_ROOT / ".env"
+    from_file = {k: v for k, v in dotenv_values(path).items() if v is not None}
+    return from_file | dict(os.environ)
+
+
+def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Settings:
+    """Validate everything, so a bad value stops start-up with one clear line."""
+    return Settings(
+        token=_token(env) if need_token else Secret(env.get("DISCORD_TOKEN", "")),
+        database_path=_database(env),
+        show_data_path=_show_data(env),
+        home_guild_id=_guild_id(env, "HOME_GUILD_ID"),
+        dev_guild_id=_guild_id(env, "DEV_GUILD_ID"),
+        log_level=_log_level(env),
+        api_base_url=_url(env, "DISCORD_API_BASE_URL", DEFAULT_API_BASE, ("https", "http")),
+        gateway_url=_url(env, "DISCORD_GATEWAY_URL", DEFAULT_GATEWAY, ("wss", "ws")),
+        clock_offset=_clock_offset(env),
+    )
