@@ -7,14 +7,6 @@ import logging
 from datetime import UTC, date, datetime
 
 import discord
-from bot.show.render import (
-    about_embed,
-    cast_card_embed,
-    cast_list_embeds,
-    no_match_text,
-    plot_embed,
-    release_embed,
-)
 from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands, tasks
@@ -23,6 +15,14 @@ from bot.client import FanBot
 from bot.i18n import lang_of, register_ko
 from bot.show.loader import ShowDataError
 from bot.show.model import CastMember, Text, TimelineEntry
+from bot.show.render import (
+    about_embed,
+    cast_card_embed,
+    cast_list_embeds,
+    no_match_text,
+    plot_embed,
+    release_embed,
+)
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Micro-benchmarks; run one with `python -m bench.<name>`."""

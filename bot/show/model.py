@@ -1,0 +1,122 @@
+"""The show's facts as immutable values, loaded from data/show.toml by `loader`."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Lang = Literal["en", "ko"]
+Status = Literal["returning", "new"]
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """One piece of user-facing text in both languages."""
+
+    en: str
+    ko: str
+
+    def get(self, lang: str) -> str:
+        return self.ko if lang == "ko" else self.en
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """A crew member. `hangul` is None when the sources don't give it (never guessed)."""
+
+    name: str
+    hangul: str | None = None
+    aliases: tuple[str, ...] = ()
+    credits: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CastMember:
+    actor: Text
+    character: Text
+    status: Status
+    part: Text
+    spoiler: Text | None = None  # shown only inside spoiler tags
+    aliases: tuple[str, ...] = ()  # other spellings the sources use
+
+    @property
+    def returning(self) -> bool:
+        return self.status == "returning"
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    title: Text
+    short: str
+    genre: Text
+    network: str
+    source_kind: Text
+    source_author: Text
+
+
+@dataclass(frozen=True, slots=True)
+class SeasonOne:
+    year: int
+    viewing_hours: int
+    viewing_days: int
+    top10_countries: int  # "Top 10 in more than N countries"
+    global_top10: Text
+
+
+@dataclass(frozen=True, slots=True)
+class SeasonTwo:
+    status: Text
+    announced: datetime.date
+    announcement: Text
+    expected_year: int | None  # None: not even a year is known
+    directors: tuple[Credit, ...]
+    writer: Credit
+    production: str
+    co_producers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Premise:
+    """Paragraphs in both languages; `spoilers` are shown only on request."""
+
+    spoiler_free: Text
+    spoilers: Text
+
+    def paragraphs(self, lang: str, *, spoilers: bool) -> list[str]:
+        text = (self.spoilers if spoilers else self.spoiler_free).get(lang)
+        # Blank lines separate paragraphs; single line breaks are just hand-wrapping in the file.
+        return [" ".join(p.split()) for p in _BLANK_LINE.split(text) if p.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    date: datetime.date
+    text: Text
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowData:
+    series: Series
+    season1: SeasonOne
+    season2: SeasonTwo
+    premise: Premise
+    cast: tuple[CastMember, ...]
+    timeline: tuple[TimelineEntry, ...]
+
+    @property
+    def returning(self) -> tuple[CastMember, ...]:
+        return tuple(m for m in self.cast if m.returning)
+
+    @property
+    def new(self) -> tuple[CastMember, ...]:
+        return tuple(m for m in self.cast if not m.returning)
+
+    def latest_updates(self, limit: int = 5) -> list[TimelineEntry]:
+        """Newest first; entries of the same day keep their file order."""
+        ordered = sorted(self.timeline, key=lambda e: e.date, reverse=True)
+        return ordered[:limit]
