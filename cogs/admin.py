@@ -228,6 +228,7 @@ class Admin(commands.Cog):
         name=_("admin"),
         description=_("Moderator tools for the notification bot"),
         guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
         default_permissions=discord.Permissions(manage_guild=True),
     )
 

@@ -228,6 +228,7 @@ class Notify(commands.Cog):
         name=_("notify"),
         description=_("Premiere notifications for All of Us Are Dead season 2"),
         guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
     )
 
     @notify.command(name=_("on"), description=_("Get premiere notifications"))

@@ -1,0 +1,76 @@
+"""Shared steps of the notification tests."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.fakediscord import FakeDiscord, FakeGuild
+
+HEADLINES = {
+    "date_set": "has a premiere date",
+    "date_cleared": "premiere date has been withdrawn",
+    "update": "News about All of Us Are Dead",
+    "reminder_7d": "One week until",
+    "reminder_1d": "One day until",
+    "reminder_1h": "One hour until",
+    "premiere": "premieres now on Netflix",
+}
+
+
+async def set_up_guild(fake: FakeDiscord, guild: FakeGuild) -> None:
+    result = await fake.invoke(
+        "admin setup",
+        {"channel": guild.announce_channel_id, "role": guild.notify_role.id,
+         "mod_role": guild.mod_role.id},
+        member=guild.admin, guild=guild,
+    )  # fmt: skip
+    assert "saved" in result.text, result.text
+
+
+def kind_of(message: dict[str, Any]) -> str | None:
+    content = message.get("content") or ""
+    for kind, headline in HEADLINES.items():
+        if headline in content:
+            return kind
+    return None
+
+
+def kinds(messages: list[dict[str, Any]]) -> Counter[str]:
+    return Counter(k for k in map(kind_of, messages) if k)
+
+
+async def wait_until(
+    condition: Callable[[], bool], *, timeout: float, what: str, poll: float = 0.1
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(poll)
+
+
+def query(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Read the bot's database from outside, as an operator would."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def only_the_role_pinged(fake: FakeDiscord, messages: list[dict[str, Any]]) -> None:
+    """Nothing the bot posts may ping anything but a notification role."""
+    allowed = {int(g.notify_role.id) for g in fake.guilds}
+    for message in messages:
+        pinged = message["_pinged"]
+        assert not pinged["everyone"], message
+        assert not pinged["users"], message
+        assert set(map(int, pinged["roles"])) <= allowed, message
+
+
+def all_messages(fake: FakeDiscord) -> list[dict[str, Any]]:
+    """Every message the bot created: posts, DMs, interaction answers and follow-ups."""
+    return [m for m in fake.messages.by_id.values() if not m["_deleted"]]

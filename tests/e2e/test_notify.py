@@ -1,0 +1,163 @@
+"""/notify on|off|status and the "Notify me" button, against the real bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import spec_path
+from tests.e2e.helpers import (
+    all_messages,
+    only_the_role_pinged,
+    query,
+    set_up_guild,
+    wait_until,
+)
+from tests.fakediscord import FakeDiscord, FakeGuild
+from tests.harness import BotProcess, bot_environment
+
+
+@pytest.fixture(scope="module")
+async def world(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[tuple[FakeDiscord, FakeGuild, BotProcess]]:
+    """A configured home server, a second server with no set-up, and the bot."""
+    fake = FakeDiscord(spec_path=spec_path())
+    bare = fake.add_guild("Unconfigured fans")
+    await fake.start()
+    workdir = tmp_path_factory.mktemp("notify")
+    bot = BotProcess(bot_environment(fake, workdir / "bot.db"), workdir / "bot.log")
+    await bot.start()
+    await set_up_guild(fake, fake.guild)
+    yield fake, bare, bot
+    only_the_role_pinged(fake, all_messages(fake))
+    assert await bot.stop() == 0
+    await fake.stop()
+    assert not fake.spec_violations, fake.spec_violations
+
+
+def db_of(bot: BotProcess) -> Path:
+    return Path(bot.env["DATABASE_PATH"])
+
+
+async def test_role_subscription_gives_the_role(
+    world: tuple[FakeDiscord, FakeGuild, BotProcess],
+) -> None:
+    fake, _, bot = world
+    fan = fake.guild.add_member("role-fan")
+    result = await fake.invoke("notify on", {"via": "role"}, member=fan)
+    assert result.ephemeral and "subscribed" in result.text
+    assert fake.guild.notify_role.id in fan.roles
+    status = await fake.invoke("notify status", member=fan)
+    assert "role ping" in status.text and status.ephemeral
+    assert query(db_of(bot), "SELECT via FROM subscriptions WHERE user_id = ?", fan.id) == [
+        ("role",)
+    ]
+
+
+async def test_dm_subscription_sends_a_welcome_dm(
+    world: tuple[FakeDiscord, FakeGuild, BotProcess],
+) -> None:
+    fake, _, _ = world
+    fan = fake.guild.add_member("dm-fan")
+    result = await fake.invoke("notify on", {"via": "dm"}, member=fan)
+    assert "direct message" in result.text
+    welcome = fake.dm_messages(fan.id)
+    assert len(welcome) == 1 and "/notify off" in welcome[0]["content"]
+    assert fake.guild.notify_role.id not in fan.roles
+
+
+async def test_closed_dms_are_told_and_not_stored(
+    world: tuple[FakeDiscord, FakeGuild, BotProcess],
+) -> None:
+    fake, _, bot = world
+    fan = fake.guild.add_member("closed-fan", dm_closed=True)
+    result = await fake.invoke("notify on", {"via": "dm"}, member=fan)
+    assert result.ephemeral and "DMs are closed" in result.text
+    assert "subscribed" not in result.text
+    assert query(db_of(bot), "SELECT * FROM subscriptions WHERE user_id = ?", fan.id) == []
+    both = await fake.invoke("notify on", {"via": "both"}, member=fan)
+    assert "role ping" in both.text and "DMs are closed" in both.text  # stored as role only
+    assert query(db_of(bot), "SELECT via FROM subscriptions WHERE user_id = ?", fan.id) == [
+        ("role",)
+    ]
+
+
+async def test_role_without_a_configured_role_offers_dm(
+    world: tuple[FakeDiscord, FakeGuild, BotProcess],
+) -> None:
+    fake, bare, bot = world
+    result = await fake.invoke("notify on", {"via": "role"}, member=bare.fan, guild=bare)
+    assert result.ephemeral and "no notification role" in result.text and "via:dm" in result.text
+    assert query(db_of(bot), "SELECT * FROM subscriptions WHERE guild_id = ?", bare.id) == []
+
+
+async def test_korean_answers(world: tuple[FakeDiscord, FakeGuild, BotProcess]) -> None:
+    fake, _, _ = world
+    fan = fake.guild.add_member("ko-fan")
+    result = await fake.invoke("notify on", {"via": "role"}, member=fan, locale="ko")
+    assert "구독했어요" in result.text
+    status = await fake.invoke("notify status", member=fan, locale="ko")
+    assert "구독하고 있어요" in status.text
+
+
+async def test_off_removes_role_and_subscription(
+    world: tuple[FakeDiscord, FakeGuild, BotProcess],
+) -> None:
+    fake, _, bot = world
+    fan = fake.guild.add_member("leaving-fan")
+    await fake.invoke("notify on", {"via": "both"}, member=fan)
+    assert fake.guild.notify_role.id in fan.roles
+    result = await fake.invoke("notify off", member=fan)
+    assert result.ephemeral and "won't get" in result.text
+    assert fake.guild.notify_role.id not in fan.roles
+    assert query(db_of(bot), "SELECT * FROM subscriptions WHERE user_id = ?", fan.id) == []
+    again = await fake.invoke("notify off", member=fan)
+    assert "weren't subscribed" in again.text
+    status = await fake.invoke("notify status", member=fan)
+    assert "not subscribed" in status.text
+
+
+async def test_notify_and_admin_are_for_servers_only(
+    world: tuple[FakeDiscord, FakeGuild, BotProcess],
+) -> None:
+    """Discord itself then hides them in DMs; the fake refuses such an invocation too."""
+    fake, _, _ = world
+    synced = fake.requests_to("PUT", r"/applications/\d+/commands")[-1].json
+    contexts = {command["name"]: command.get("contexts") for command in synced}
+    assert contexts["notify"] == [0] and contexts["admin"] == [0]
+    with pytest.raises(AssertionError, match="not available in DMs"):
+        await fake.invoke("notify on", member=fake.guild.fan, guild=None)
+
+
+async def test_subscription_survives_sigkill_and_button_works_after_restart(
+    world: tuple[FakeDiscord, FakeGuild, BotProcess],
+) -> None:
+    fake, _, bot = world
+    fan = fake.guild.add_member("steadfast-fan")
+    await fake.invoke("notify on", {"via": "dm"}, member=fan)
+    await fake.invoke("admin update", {"text": "Filming is under way."}, member=fake.guild.admin)
+    channel = fake.guild.announce_channel_id
+
+    def posted() -> list[dict]:
+        return [m for m in fake.channel_messages(channel) if m.get("components")]
+
+    await wait_until(lambda: bool(posted()), timeout=5, what="the update's post")
+    announcement = posted()[-1]
+
+    await bot.kill()
+    await bot.start()
+    status = await fake.invoke("notify status", member=fan)
+    assert "direct message" in status.text, "the subscription was lost in the crash"
+
+    presser = fake.guild.add_member("button-fan")
+    button = announcement["components"][0]["components"][0]
+    assert button["label"] == "Notify me"
+    pressed = await fake.press_button(announcement, button["custom_id"], member=presser)
+    assert pressed.ephemeral or all(f.get("flags", 0) & 64 for f in pressed.followups)
+    assert "subscribed" in pressed.text
+    assert fake.guild.notify_role.id in presser.roles
+    pressed = await fake.press_button(announcement, button["custom_id"], member=presser)
+    assert "won't get" in pressed.text and fake.guild.notify_role.id not in presser.roles
