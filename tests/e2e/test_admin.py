@@ -139,7 +139,7 @@ async def test_release_announces_schedules_and_creates_events(world: World) -> N
     other.bot_can_manage_events = False
     result = await fake.invoke(
         "admin release",
-        {"date": "2030-06-01", "time": "17:00", "note": "Watch party @everyone <@&%d>" % fake.guild.mod_role.id},
+        {"date": "2030-06-01", "time": "17:00", "note": f"Party @everyone <@&{fake.guild.mod_role}>"},
         member=fake.guild.admin,
     )  # fmt: skip
     start = 1906531200  # 2030-06-01 17:00 in Seoul = 08:00 UTC

@@ -1,0 +1,426 @@
+"""The fake's world: snowflakes, permissions, users/members, roles, channels, guilds.
+
+Payload builders return Discord v10 shapes (ids as strings).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+DISCORD_EPOCH_MS = 1_420_070_400_000
+_increment = itertools.count(1)
+
+# Permission bits (https://discord.com/developers/docs/topics/permissions)
+ADD_REACTIONS = 1 << 6
+ADMINISTRATOR = 1 << 3
+KICK_MEMBERS = 1 << 1
+MANAGE_GUILD = 1 << 5
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
+MANAGE_MESSAGES = 1 << 13
+EMBED_LINKS = 1 << 14
+ATTACH_FILES = 1 << 15
+READ_MESSAGE_HISTORY = 1 << 16
+MENTION_EVERYONE = 1 << 17
+USE_EXTERNAL_EMOJIS = 1 << 18
+MANAGE_ROLES = 1 << 28
+USE_APPLICATION_COMMANDS = 1 << 31
+MANAGE_EVENTS = 1 << 33
+MODERATE_MEMBERS = 1 << 40
+CREATE_EVENTS = 1 << 44
+ALL_PERMISSIONS = (1 << 51) - 1
+
+EVERYONE_PERMISSIONS = (
+    VIEW_CHANNEL
+    | SEND_MESSAGES
+    | READ_MESSAGE_HISTORY
+    | ADD_REACTIONS
+    | EMBED_LINKS
+    | ATTACH_FILES
+    | USE_EXTERNAL_EMOJIS
+    | USE_APPLICATION_COMMANDS
+)
+BOT_ROLE_PERMISSIONS = (
+    VIEW_CHANNEL
+    | SEND_MESSAGES
+    | EMBED_LINKS
+    | ATTACH_FILES
+    | READ_MESSAGE_HISTORY
+    | ADD_REACTIONS
+    | USE_EXTERNAL_EMOJIS
+    | MANAGE_ROLES
+    | MANAGE_EVENTS
+    | CREATE_EVENTS
+)
+
+TEXT_CHANNEL, DM_CHANNEL, VOICE_CHANNEL = 0, 1, 2
+
+
+def new_id() -> int:
+    """A unique, time-ordered Discord snowflake."""
+    ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    return (ms << 22) | (1 << 17) | (next(_increment) % 4096)
+
+
+def iso_now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+@dataclass(eq=False)
+class FakeMember:
+    """A user, and (when ``guild_id`` is set) their membership of that guild."""
+
+    id: int
+    name: str
+    permissions: int = 0
+    roles: list[int] = field(default_factory=list)
+    locale: str = "en-US"
+    dm_closed: bool = False
+    guild_id: int | None = None
+    bot: bool = False
+    joined_at: str = field(default_factory=iso_now)
+    guild: FakeGuild | None = field(default=None, repr=False)
+
+    def user_payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "username": self.name,
+            "global_name": None if self.bot else self.name,
+            "discriminator": "0001" if self.bot else "0",
+            "avatar": None,
+            "bot": self.bot,
+            "public_flags": 0,
+        }
+
+    def member_payload(self, *, with_user: bool = True) -> dict[str, Any]:
+        roles = list(self.roles)
+        if self.guild is not None:  # Discord has no per-member permissions: use a role
+            roles += self.guild.permission_role_ids(self)
+        data: dict[str, Any] = {
+            "roles": [str(r) for r in roles],
+            "nick": None,
+            "avatar": None,
+            "joined_at": self.joined_at,
+            "premium_since": None,
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "pending": False,
+            "communication_disabled_until": None,
+        }
+        if with_user:
+            data["user"] = self.user_payload()
+        return data
+
+
+class FakeRole(int):
+    """A role; it *is* its id (an ``int``), with the role's details as attributes."""
+
+    name: str
+    permissions: int
+    position: int
+    mentionable: bool
+    managed: bool
+    bot_id: int | None
+
+    def __new__(
+        cls,
+        role_id: int,
+        name: str,
+        *,
+        permissions: int = 0,
+        position: int = 0,
+        mentionable: bool = False,
+        bot_id: int | None = None,
+    ) -> FakeRole:
+        role = super().__new__(cls, role_id)
+        role.name, role.permissions, role.position = name, permissions, position
+        role.mentionable, role.bot_id = mentionable, bot_id
+        role.managed = bot_id is not None
+        return role
+
+    @property
+    def id(self) -> int:
+        return int(self)
+
+    def __repr__(self) -> str:
+        return f"<FakeRole {self.name!r} id={int(self)}>"
+
+    def __str__(self) -> str:  # f"<@&{role}>" must give the id, not the repr
+        return str(int(self))
+
+    def __copy__(self) -> FakeRole:
+        return self  # roles are shared, mutable state of their guild
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FakeRole:
+        return self
+
+    def payload(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": str(int(self)),
+            "name": self.name,
+            "color": 0,
+            "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+            "hoist": False,
+            "icon": None,
+            "unicode_emoji": None,
+            "position": self.position,
+            "permissions": str(self.permissions),
+            "managed": self.managed,
+            "mentionable": self.mentionable,
+            "flags": 0,
+        }
+        if self.bot_id is not None:
+            data["tags"] = {"bot_id": str(self.bot_id)}
+        return data
+
+
+@dataclass(eq=False)
+class FakeChannel:
+    id: int
+    name: str
+    type: int
+    guild_id: int | None
+    position: int = 0
+    recipient: FakeMember | None = None  # DM channels
+
+    def payload(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": str(self.id), "type": self.type, "last_message_id": None}
+        if self.type == DM_CHANNEL:
+            assert self.recipient is not None
+            data.update(recipients=[self.recipient.user_payload()], flags=0)
+            return data
+        data.update(
+            guild_id=str(self.guild_id),
+            name=self.name,
+            position=self.position,
+            permission_overwrites=[],
+            parent_id=None,
+            nsfw=False,
+            rate_limit_per_user=0,
+            flags=0,
+        )
+        if self.type == VOICE_CHANNEL:
+            data.update(bitrate=64000, user_limit=0, rtc_region=None, video_quality_mode=1)
+        else:
+            data["topic"] = None
+        return data
+
+
+GuildListener = Callable[[str, dict[str, Any], int], None]  # (event, data, intent bit)
+
+
+class FakeGuild:
+    """A populated guild. Role attributes are :class:`FakeRole` (ints = role ids)."""
+
+    def __init__(self, name: str, *, bot_user: FakeMember) -> None:
+        self.id = new_id()
+        self.name = name
+        self.preferred_locale = "en-US"
+        self._listener: GuildListener | None = None
+        self._bot_can_manage_roles = True
+        self._bot_can_manage_events = True
+        self.roles: dict[int, FakeRole] = {}
+        self.channels: dict[int, FakeChannel] = {}
+        self.members: dict[int, FakeMember] = {}
+        self._permission_roles: dict[int, FakeRole] = {}
+
+        self.everyone_role = self._add_role("@everyone", EVERYONE_PERMISSIONS, role_id=self.id)
+        self.notify_role = self._add_role("Premiere Alerts", 0, mentionable=True)
+        self.mod_role = self._add_role("Mods", MANAGE_MESSAGES | MODERATE_MEMBERS | KICK_MEMBERS)
+        self.bot_role = self._add_role(bot_user.name, BOT_ROLE_PERMISSIONS, bot_id=bot_user.id)
+        self.other_role = self._add_role("VIP", 0)
+
+        self.general_channel_id = self._add_channel("general", TEXT_CHANNEL)
+        self.announce_channel_id = self._add_channel("announcements", TEXT_CHANNEL)
+        self.voice_channel_id = self._add_channel("Watch Party", VOICE_CHANNEL)
+
+        self.bot_member = self._join(FakeMember(bot_user.id, bot_user.name, bot=True))
+        self.bot_member.roles.append(int(self.bot_role))
+        self.owner = self.add_member("owner")
+        self.owner_id = self.owner.id
+        self.admin = self.add_member("admin", permissions=MANAGE_GUILD)
+        self.mod = self.add_member("mod", roles=[self.mod_role])
+        self.fan = self.add_member("fan")
+
+    def __repr__(self) -> str:
+        return f"<FakeGuild {self.name!r} id={self.id}>"
+
+    # -- building --
+    def _add_role(
+        self,
+        name: str,
+        permissions: int,
+        *,
+        role_id: int | None = None,
+        mentionable: bool = False,
+        bot_id: int | None = None,
+        position: int | None = None,
+    ) -> FakeRole:
+        role = FakeRole(
+            role_id or new_id(),
+            name,
+            permissions=permissions,
+            position=len(self.roles) if position is None else position,
+            mentionable=mentionable,
+            bot_id=bot_id,
+        )
+        self.roles[role.id] = role
+        return role
+
+    def _add_channel(self, name: str, kind: int) -> int:
+        channel = FakeChannel(new_id(), name, kind, self.id, position=len(self.channels))
+        self.channels[channel.id] = channel
+        return channel.id
+
+    def _join(self, member: FakeMember) -> FakeMember:
+        member.guild_id, member.guild = self.id, self
+        self.members[member.id] = member
+        self.permission_role_ids(member)
+        return member
+
+    def permission_role_ids(self, member: FakeMember) -> list[int]:
+        """A hidden role carrying ``member.permissions`` (Discord grants permissions only
+        through roles), created/updated on demand so discord.py computes the same
+        ``guild_permissions`` as the interaction's ``permissions``."""
+        if not member.permissions:
+            return []
+        role = self._permission_roles.get(member.id)
+        if role is None:
+            role = self._add_role(f"{member.name} permissions", member.permissions, position=1)
+            self._permission_roles[member.id] = role
+            self._emit("GUILD_ROLE_CREATE", {"guild_id": str(self.id), "role": role.payload()}, 0)
+        elif role.permissions != member.permissions:
+            role.permissions = member.permissions
+            self._emit("GUILD_ROLE_UPDATE", {"guild_id": str(self.id), "role": role.payload()}, 0)
+        return [role.id]
+
+    def add_member(
+        self,
+        name: str,
+        *,
+        permissions: int = 0,
+        roles: Sequence[int] = (),
+        dm_closed: bool = False,
+    ) -> FakeMember:
+        for role in roles:
+            assert role in self.roles, f"add_member({name!r}): role {role} is not in {self}"
+        member = self._join(
+            FakeMember(new_id(), name, permissions, [int(r) for r in roles], dm_closed=dm_closed)
+        )
+        self._emit("GUILD_MEMBER_ADD", {**member.member_payload(), "guild_id": str(self.id)}, 1)
+        return member
+
+    # -- fault switches --
+    @property
+    def bot_can_manage_roles(self) -> bool:
+        return self._bot_can_manage_roles
+
+    @bot_can_manage_roles.setter
+    def bot_can_manage_roles(self, value: bool) -> None:
+        self._bot_can_manage_roles = value
+        self._set_bot_permission(MANAGE_ROLES, value)
+
+    @property
+    def bot_can_manage_events(self) -> bool:
+        return self._bot_can_manage_events
+
+    @bot_can_manage_events.setter
+    def bot_can_manage_events(self, value: bool) -> None:
+        self._bot_can_manage_events = value
+        self._set_bot_permission(MANAGE_EVENTS | CREATE_EVENTS, value)
+
+    def _set_bot_permission(self, bits: int, allowed: bool) -> None:
+        role = self.bot_role
+        role.permissions = role.permissions | bits if allowed else role.permissions & ~bits
+        self._emit("GUILD_ROLE_UPDATE", {"guild_id": str(self.id), "role": role.payload()}, 0)
+
+    def _emit(self, event: str, data: dict[str, Any], intent_bit: int) -> None:
+        if self._listener is not None:
+            self._listener(event, data, intent_bit)
+
+    # -- queries --
+    def permissions_of(self, member: FakeMember) -> int:
+        """Guild-level permissions: member bits | @everyone | roles; owner/admin = all."""
+        if member.id == self.owner_id:
+            return ALL_PERMISSIONS
+        perms = member.permissions | self.roles[self.id].permissions
+        for role_id in member.roles:
+            if role_id in self.roles:
+                perms |= self.roles[role_id].permissions
+        return ALL_PERMISSIONS if perms & ADMINISTRATOR else perms
+
+    def top_role_position(self, member: FakeMember) -> int:
+        return max((self.roles[r].position for r in member.roles if r in self.roles), default=0)
+
+    def find_member(self, name: str) -> FakeMember:
+        for member in self.members.values():
+            if member.name == name:
+                return member
+        raise KeyError(f"no member named {name!r} in {self}")
+
+    # -- payloads --
+    def payload(self) -> dict[str, Any]:
+        """The REST guild object."""
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "icon": None,
+            "splash": None,
+            "discovery_splash": None,
+            "banner": None,
+            "description": None,
+            "owner_id": str(self.owner_id),
+            "region": "deprecated",
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "system_channel_id": str(self.general_channel_id),
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "public_updates_channel_id": None,
+            "safety_alerts_channel_id": None,
+            "verification_level": 0,
+            "default_message_notifications": 1,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "premium_subscription_count": 0,
+            "premium_progress_bar_enabled": False,
+            "preferred_locale": self.preferred_locale,
+            "features": [],
+            "roles": [role.payload() for role in self.roles.values()],
+            "emojis": [],
+            "stickers": [],
+            "max_members": 500000,
+            "max_video_channel_users": 25,
+            "vanity_url_code": None,
+            "widget_enabled": False,
+            "application_id": None,
+        }
+
+    def create_payload(self, scheduled_events: list[dict[str, Any]]) -> dict[str, Any]:
+        """GUILD_CREATE: the guild plus channels, the bot's own member, counts."""
+        return {
+            **self.payload(),
+            "joined_at": self.bot_member.joined_at,
+            "large": False,
+            "unavailable": False,
+            "member_count": len(self.members),
+            "channels": [
+                {k: v for k, v in c.payload().items() if k != "guild_id"}
+                for c in self.channels.values()
+            ],
+            "threads": [],
+            "members": [self.bot_member.member_payload()],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": scheduled_events,
+            "soundboard_sounds": [],
+        }

@@ -1,0 +1,359 @@
+"""FakeDiscord: one aiohttp app serving Discord's REST API (/api/v10) and gateway (/gateway).
+
+Point discord.py at it with ``discord.http.Route.BASE = fake.api_base`` and
+``DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from .faults import GlobalRateLimit, InjectedFailure
+from .gateway import Gateway
+from .interactions import DEFAULT, InteractionResult, Interactions
+from .limits import Violation, invalid_form_body
+from .messages import MessageStore, snapshot
+from .models import DM_CHANNEL, FakeChannel, FakeGuild, FakeMember, new_id
+from .openapi import SpecValidator
+from .rest_app import AppRoutes
+from .rest_channels import ChannelRoutes
+from .rest_guilds import GuildRoutes
+from .rest_interactions import InteractionRoutes
+from .transport import ApiError, Call, RecordedRequest, Reply, Router, read_body, to_response
+
+# Webhook-style endpoints are not subject to the global rate limit (as on Discord)
+# and don't take the bot token.
+_WEBHOOK_PATHS = ("/interactions/", "/webhooks/")
+
+
+class FakeDiscord:
+    """Discord for one test module: state (guilds, members, messages, commands, events),
+    what the bot did (``requests``, ``channel_messages``, ``spec_violations``, ...), fault
+    switches, and drivers that play a user (``invoke``, ``autocomplete``, ``press_button``).
+    """
+
+    def __init__(
+        self, *, spec_path: str | Path | None = None, global_rate_limit: int | None = 50
+    ) -> None:
+        self.token: str | None = None  # None: accept any "Bot ..." token
+        self.application_id = new_id()
+        self.application_flags = 0
+        self.interaction_token_ttl = 3.0  # seconds to answer an interaction, as on Discord
+        self.bot_user = FakeMember(new_id(), "FakeBot", bot=True)
+        self.bot_user_id = self.bot_user.id
+        self.guilds: list[FakeGuild] = []
+        self.guild = self.add_guild("Fake Fan Server")
+        self.owner: FakeMember = self.guild.add_member("app-owner")
+
+        self.requests: list[RecordedRequest] = []
+        self.spec_violations: list[str] = []
+        self.limit_violations: list[str] = []
+        self.invalid_request_count = 0
+        self.internal_errors: list[str] = []  # exceptions inside the fake (should stay empty)
+        self.validator = SpecValidator(spec_path) if spec_path is not None else None
+
+        self.commands: dict[int | None, dict[str, dict[str, Any]]] = {}  # guild id/None -> name
+        self.events: dict[int, dict[int, dict[str, Any]]] = {}  # guild id -> event id -> event
+        self.dm_channels: dict[int, FakeChannel] = {}  # user id -> DM channel
+        self.messages = MessageStore(self._attachment_url)
+        self.gateway = Gateway(self)
+        self.interactions = Interactions(self)
+        self._global_limit = GlobalRateLimit(global_rate_limit)
+        self._failures: list[InjectedFailure] = []
+
+        self._router = Router()
+        for routes in (AppRoutes, ChannelRoutes, GuildRoutes, InteractionRoutes):
+            routes(self).register(self._router)
+        self.app = web.Application(client_max_size=64 * 1024 * 1024)
+        self.app.router.add_route("*", "/api/v10/{tail:.*}", self._handle_api)
+        self.app.router.add_get("/gateway", self.gateway.handle)
+        self.app.router.add_get("/gateway/", self.gateway.handle)
+        self.app.router.add_get("/attachments/{channel}/{attachment}/{name}", self._attachment)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- lifecycle --
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        await self.gateway.close_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_base(self) -> str:
+        return f"{self.base_url}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    # -- world --
+    def add_guild(self, name: str) -> FakeGuild:
+        guild = FakeGuild(name, bot_user=self.bot_user)
+        guild._listener = self._guild_event
+        self.guilds.append(guild)
+        if hasattr(self, "gateway"):  # joined while running: a live GUILD_CREATE
+            payload = self.guild_create_payload(guild)
+            del payload["unavailable"]  # absent = newly joined (discord.py: guild_join)
+            self.gateway.dispatch("GUILD_CREATE", payload)
+        return guild
+
+    def _guild_event(self, event: str, data: dict[str, Any], intent: int) -> None:
+        if hasattr(self, "gateway"):
+            self.gateway.dispatch(event, data, intent)
+
+    def guild_by_id(self, guild_id: int) -> FakeGuild | None:
+        return next((g for g in self.guilds if g.id == guild_id), None)
+
+    def user_by_id(self, user_id: int) -> FakeMember | None:
+        if user_id == self.bot_user_id:
+            return self.bot_user
+        for guild in self.guilds:
+            if user_id in guild.members:
+                return guild.members[user_id]
+        return None
+
+    def channel_by_id(self, channel_id: int) -> FakeChannel | None:
+        for guild in self.guilds:
+            if channel_id in guild.channels:
+                return guild.channels[channel_id]
+        return next((c for c in self.dm_channels.values() if c.id == channel_id), None)
+
+    def dm_channel_for(self, user: FakeMember) -> FakeChannel:
+        if user.id not in self.dm_channels:
+            channel = FakeChannel(new_id(), "", DM_CHANNEL, None, recipient=user)
+            self.dm_channels[user.id] = channel
+        return self.dm_channels[user.id]
+
+    def bot_user_payload(self) -> dict[str, Any]:
+        return {
+            **self.bot_user.user_payload(),
+            "verified": True,
+            "mfa_enabled": False,
+            "email": None,
+            "flags": 0,
+            "locale": "en-US",
+        }
+
+    def guild_create_payload(self, guild: FakeGuild) -> dict[str, Any]:
+        return guild.create_payload(list(self.events.get(guild.id, {}).values()))
+
+    # -- what the bot did --
+    def requests_to(self, method: str, path_regex: str) -> list[RecordedRequest]:
+        return [
+            r
+            for r in self.requests
+            if r.method == method.upper() and re.fullmatch(path_regex, r.path)
+        ]
+
+    async def wait_for_request(
+        self, method: str, path_regex: str, *, count: int = 1, timeout: float = 5.0
+    ) -> list[RecordedRequest]:
+        """Wait until ``count`` matching requests were answered; returns them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [r for r in self.requests_to(method, path_regex) if r.status]
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{count} x {method} {path_regex} not seen within {timeout}s (saw {len(found)})"
+                )
+            await asyncio.sleep(0.01)
+
+    def channel_messages(
+        self, channel_id: int, *, include_interactions: bool = False
+    ) -> list[dict[str, Any]]:
+        """Messages the bot posted in a channel, oldest first (+ "_pinged", "_files")."""
+        sources = ("channel", "interaction", "followup") if include_interactions else ("channel",)
+        return [snapshot(m) for m in self.messages.in_channel(channel_id, sources=sources)]
+
+    def dm_messages(
+        self, user_id: int, *, include_interactions: bool = False
+    ) -> list[dict[str, Any]]:
+        channel = self.dm_channels.get(user_id)
+        if channel is None:
+            return []
+        return self.channel_messages(channel.id, include_interactions=include_interactions)
+
+    def scheduled_events(self, guild: FakeGuild | None = None) -> list[dict[str, Any]]:
+        guild = guild or self.guild
+        return copy.deepcopy(list(self.events.get(guild.id, {}).values()))
+
+    # -- faults --
+    def set_global_rate_limit(self, per_second: int | None) -> None:
+        self._global_limit = GlobalRateLimit(per_second)
+
+    def inject_failures(
+        self, method: str, path_regex: str, status: int, count: int, *, retry_after: float = 0.2
+    ) -> None:
+        assert status in (429, 500, 502, 503, 504), f"unsupported injected status {status}"
+        self._failures.append(InjectedFailure(method, path_regex, status, count, retry_after))
+
+    async def drop_gateway(self, code: int = 4000) -> None:
+        await self.gateway.drop(code)
+
+    @property
+    def identify_count(self) -> int:
+        return self.gateway.identify_count
+
+    @property
+    def resume_count(self) -> int:
+        return self.gateway.resume_count
+
+    async def wait_for_gateway(
+        self, *, resumed_or_identified_after: int = 0, timeout: float = 10
+    ) -> None:
+        await self.gateway.wait(after=resumed_or_identified_after, timeout=timeout)
+
+    # -- interactions --
+    async def invoke(
+        self,
+        command: str,
+        options: dict[str, Any] | None = None,
+        *,
+        member: FakeMember,
+        guild: FakeGuild | None = DEFAULT,
+        channel_id: int | None = None,
+        locale: str | None = None,  # None: member.locale (default "en-US")
+        timeout: float = 5.0,
+    ) -> InteractionResult:
+        return await self.interactions.invoke(
+            command,
+            options,
+            member=member,
+            guild=guild,
+            channel_id=channel_id,
+            locale=locale,
+            timeout=timeout,
+        )
+
+    async def autocomplete(
+        self,
+        command: str,
+        options: dict[str, Any],
+        focused: str,
+        *,
+        member: FakeMember,
+        guild: FakeGuild | None = DEFAULT,
+        channel_id: int | None = None,
+        locale: str | None = None,  # None: member.locale (default "en-US")
+        timeout: float = 5.0,
+    ) -> InteractionResult:
+        return await self.interactions.autocomplete(
+            command,
+            options,
+            focused,
+            member=member,
+            guild=guild,
+            channel_id=channel_id,
+            locale=locale,
+            timeout=timeout,
+        )
+
+    async def press_button(
+        self,
+        message: dict[str, Any],
+        custom_id: str,
+        *,
+        member: FakeMember,
+        guild: FakeGuild | None = DEFAULT,
+        locale: str | None = None,  # None: member.locale (default "en-US")
+        timeout: float = 5.0,
+        values: list[str] | None = None,
+        expect_edit: bool = True,
+    ) -> InteractionResult:
+        """Click a button (or choose select ``values``) on a message the bot posted.
+
+        ``guild`` defaults to the guild of the message's channel (None for a DM). With
+        ``expect_edit=False`` a deferred update (type 6) alone completes the interaction.
+        """
+        return await self.interactions.press_button(
+            message,
+            custom_id,
+            member=member,
+            guild=guild,
+            locale=locale,
+            timeout=timeout,
+            values=values,
+            expect_edit=expect_edit,
+        )
+
+    # -- HTTP pipeline --
+    def reject(self, call: Call, violations: list[Violation]) -> None:
+        """Answer 400 50035 like Discord and remember readable lines in limit_violations."""
+        where = f"{call.request.method} {call.request.path}"
+        self.limit_violations += [f"{where}: {v.describe()}" for v in violations]
+        body = invalid_form_body(violations)
+        raise ApiError(400, 50035, body["message"], errors=body["errors"])
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
+        record = RecordedRequest(
+            request.method, "/" + request.match_info["tail"], dict(request.query), None, [], headers
+        )
+        self.requests.append(record)
+        try:
+            record.json, record.files = await read_body(request)
+            reply = await self._process(record, request.headers.get("Authorization"))
+        except ApiError as error:
+            reply = error.reply
+        except Exception as error:  # a bug in the fake: answer JSON, keep it for the test
+            self.internal_errors.append(f"{record.method} {record.path}: {error!r}")
+            reply = Reply(500, {"message": f"FakeDiscord internal error: {error!r}", "code": 0})
+        record.status, record.response = reply.status, reply.body
+        if reply.status in (401, 403, 429):
+            self.invalid_request_count += 1
+        return to_response(reply)
+
+    async def _process(self, record: RecordedRequest, auth: str | None) -> Reply:
+        if self.validator is not None and record.json is not None:
+            for problem in self.validator.validate(record.method, record.path, record.json):
+                if problem not in self.spec_violations:
+                    self.spec_violations.append(problem)
+        webhook = record.path.startswith(_WEBHOOK_PATHS)
+        if not webhook and not self._authorized(auth):
+            return Reply(401, {"message": "401: Unauthorized", "code": 0})
+        for failure in self._failures:
+            injected = failure.take(record.method, record.path)
+            if injected is not None:
+                return injected
+        if not webhook and (limited := self._global_limit.check()) is not None:
+            return limited
+        match = self._router.match(record.method, record.path)
+        if match is None:
+            return Reply(404, {"message": "404: Not Found", "code": 0})
+        handler, params = match
+        return await handler(Call(record, params))
+
+    def _authorized(self, auth: str | None) -> bool:
+        if not auth or not auth.startswith("Bot ") or len(auth) <= 4:
+            return False
+        return self.token is None or auth == f"Bot {self.token}"
+
+    def _attachment_url(self, channel_id: int, attachment_id: int, filename: str) -> str:
+        return f"{self.base_url}/attachments/{channel_id}/{attachment_id}/{filename}"
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        data = self.messages.attachments.get(int(request.match_info["attachment"]))
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")

@@ -1,0 +1,413 @@
+"""Self-tests of the fake Discord, driven by a tiny in-process discord.py client."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import discord
+import pytest
+import yarl
+from discord import app_commands
+
+from tests.fakediscord import FakeDiscord
+from tests.fakediscord.mentions import pinged
+
+SPEC = Path("/work/shared/discord-api-spec/openapi.json")
+HAVE_SPEC = SPEC.exists()
+SHOWS = ["All of Us Are Dead", "Alice in Borderland", "Kingdom", "Sweet Home"]
+
+
+class LikeView(discord.ui.View):
+    @discord.ui.button(label="Like", custom_id="like")
+    async def like(self, interaction: discord.Interaction, _: discord.ui.Button[LikeView]) -> None:
+        await interaction.response.edit_message(content=f"liked by {interaction.user.name}")
+
+
+class TinyBot(discord.Client):
+    def __init__(self) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(intents=intents, guild_ready_timeout=0.05)
+        self.tree = app_commands.CommandTree(self)
+        self._add_commands()
+
+    def _add_commands(self) -> None:
+        tree = self.tree
+
+        @tree.command(description="Echo a show name")
+        async def echo(interaction: discord.Interaction, show: str) -> None:
+            await interaction.response.send_message(f"You picked {show}", view=LikeView())
+
+        @echo.autocomplete("show")
+        async def shows(_: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+            hits = [s for s in SHOWS if current.lower() in s.lower()]
+            return [app_commands.Choice(name=s, value=s) for s in hits]
+
+        @tree.command(description="Answer after thinking")
+        async def slow(interaction: discord.Interaction) -> None:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            await asyncio.sleep(0.05)
+            await interaction.followup.send(embed=discord.Embed(title="Done", description="ok"))
+
+        @tree.command(description="Answer, then edit the answer")
+        async def progress(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("working")
+            await interaction.edit_original_response(content="finished")
+
+        @tree.command(description="Who is this member")
+        async def whois(interaction: discord.Interaction, member: discord.Member) -> None:
+            manager = member.guild_permissions.manage_guild
+            text = f"{member.name} manage_guild={manager} locale={interaction.locale.value}"
+            await interaction.response.send_message(text)
+
+        @tree.command(description="Answer too long")
+        async def huge(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("x" * 2001)
+
+        @tree.command(description="Too slow to answer")
+        async def sleepy(interaction: discord.Interaction) -> None:
+            await asyncio.sleep(0.4)
+            await interaction.response.send_message("late")
+
+        admin = app_commands.Group(name="admin", description="Admin commands")
+
+        @admin.command(description="Release an episode")
+        async def release(interaction: discord.Interaction, episode: int) -> None:
+            await interaction.response.send_message(f"released {episode}", ephemeral=True)
+
+        tree.add_command(admin)
+
+    async def setup_hook(self) -> None:
+        await self.tree.sync()
+
+
+@pytest.fixture(scope="module")
+async def fake() -> AsyncIterator[FakeDiscord]:
+    server = FakeDiscord(spec_path=SPEC if HAVE_SPEC else None)
+    await server.start()
+    yield server
+    await server.stop()
+    assert server.internal_errors == []
+
+
+@pytest.fixture(scope="module")
+async def bot(fake: FakeDiscord) -> AsyncIterator[TinyBot]:
+    old_base, old_gateway = (
+        discord.http.Route.BASE,
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY,
+    )
+    discord.http.Route.BASE = fake.api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)
+    client = TinyBot()
+    await client.login("fake-token")
+    runner = asyncio.create_task(client.connect())
+    await asyncio.wait_for(client.wait_until_ready(), 5)
+    yield client
+    await client.close()
+    await runner
+    discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = (
+        old_base,
+        old_gateway,
+    )
+
+
+def general(client: TinyBot, fake: FakeDiscord) -> discord.TextChannel:
+    channel = client.get_channel(fake.guild.general_channel_id)
+    assert isinstance(channel, discord.TextChannel)
+    return channel
+
+
+async def test_login_ready_and_sync(fake: FakeDiscord, bot: TinyBot) -> None:
+    assert bot.user is not None and bot.user.id == fake.bot_user_id
+    assert bot.application_id == fake.application_id
+    guild = bot.get_guild(fake.guild.id)
+    assert guild is not None and guild.me.get_role(fake.guild.bot_role.id) is not None
+    assert {c.name for c in guild.text_channels} == {"general", "announcements"}
+    [sync] = fake.requests_to("PUT", rf"/applications/{fake.application_id}/commands")
+    assert sync.status == 200 and {c["name"] for c in sync.response} >= {"echo", "admin"}
+    assert all(c["id"] for c in sync.response)
+    assert fake.identify_count == 1 and "Authorization" not in sync.headers
+
+
+async def test_invoke_answer_and_button(fake: FakeDiscord, bot: TinyBot) -> None:
+    result = await fake.invoke("echo", {"show": "Kingdom"}, member=fake.guild.fan)
+    assert result.response_type == 4 and result.content == "You picked Kingdom"
+    assert not result.ephemeral and result.latency < 1
+    assert result.components[0]["components"][0]["custom_id"] == "like"
+    assert result.message is not None
+    pressed = await fake.press_button(result.message, "like", member=fake.guild.mod)
+    assert pressed.response_type == 7 and pressed.content == "liked by mod"
+
+
+async def test_deferred_followup_subcommand_and_dm(fake: FakeDiscord, bot: TinyBot) -> None:
+    result = await fake.invoke("slow", member=fake.guild.fan)
+    assert result.response_type == 5 and result.ephemeral
+    assert [f["embeds"][0]["title"] for f in result.followups] == ["Done"]
+    assert "Done\nok" in result.text
+    edited = await fake.invoke("progress", member=fake.guild.fan)
+    assert edited.response_type == 4 and edited.content == "finished"
+    released = await fake.invoke("admin release", {"episode": 3}, member=fake.guild.admin)
+    assert released.content == "released 3" and released.ephemeral
+    dm = await fake.invoke("echo", {"show": "Kingdom"}, member=fake.guild.fan, guild=None)
+    assert dm.content == "You picked Kingdom" and dm.message is not None
+    assert dm.message["channel_id"] == str(fake.dm_channels[fake.guild.fan.id].id)
+    liked = await fake.press_button(dm.message, "like", member=fake.guild.fan, guild=None)
+    assert liked.content == "liked by fan"
+    with pytest.raises(AssertionError, match="unknown option 'nope'"):
+        await fake.invoke("echo", {"nope": 1}, member=fake.guild.fan)
+    with pytest.raises(AssertionError, match="not synced"):
+        await fake.invoke("missing", member=fake.guild.fan)
+
+
+async def test_user_option_resolved_with_permissions(fake: FakeDiscord, bot: TinyBot) -> None:
+    admin = await fake.invoke("whois", {"member": fake.guild.admin}, member=fake.guild.fan)
+    assert admin.content == "admin manage_guild=True locale=en-US"
+    fake.guild.fan.locale = "ko"
+    try:
+        fan = await fake.invoke("whois", {"member": fake.guild.fan.id}, member=fake.guild.fan)
+    finally:
+        fake.guild.fan.locale = "en-US"
+    assert fan.content == "fan manage_guild=False locale=ko"
+    mod = await fake.invoke("whois", {"member": fake.guild.mod}, member=fake.guild.fan, locale="de")
+    assert mod.content == "mod manage_guild=False locale=de"
+    with pytest.raises(AssertionError, match="no user 1"):
+        await fake.invoke("whois", {"member": 1}, member=fake.guild.fan)
+
+
+async def test_autocomplete(fake: FakeDiscord, bot: TinyBot) -> None:
+    result = await fake.autocomplete("echo", {"show": "ali"}, "show", member=fake.guild.fan)
+    assert result.response_type == 8
+    assert result.choices == [{"name": "Alice in Borderland", "value": "Alice in Borderland"}]
+
+
+async def test_double_ack_and_token_expiry(fake: FakeDiscord, bot: TinyBot) -> None:
+    result = await fake.invoke("echo", {"show": "Kingdom"}, member=fake.guild.fan)
+    token = fake.interactions.by_id[result.interaction_id].token
+    url = f"{fake.api_base}/interactions/{result.interaction_id}/{token}/callback"
+    async with aiohttp.ClientSession() as http, http.post(url, json={"type": 6}) as resp:
+        assert resp.status == 400 and resp.headers["Content-Type"] == "application/json"
+        assert (await resp.json())["code"] == 40060
+    callbacks = r"/interactions/\d+/[^/]+/callback"
+    answered = len(fake.requests_to("POST", callbacks))
+    fake.interaction_token_ttl = 0.2
+    try:
+        with pytest.raises(AssertionError, match=r"callback \(Discord allows 0.2s\)"):
+            await fake.invoke("sleepy", member=fake.guild.fan)
+        late = await fake.wait_for_request("POST", callbacks, count=answered + 1)
+        assert late[-1].status == 404 and late[-1].response["code"] == 10062
+    finally:
+        fake.interaction_token_ttl = 3.0
+
+
+async def test_nonce_deduplication(fake: FakeDiscord, bot: TinyBot) -> None:
+    channel = general(bot, fake)
+    first = await channel.send("once", nonce="premiere-42")
+    second = await channel.send("once", nonce="premiere-42")
+    assert first.id == second.id
+    assert [m["content"] for m in fake.channel_messages(channel.id)].count("once") == 1
+    with pytest.raises(discord.HTTPException) as error:
+        await channel.send("long nonce", nonce="n" * 26)
+    assert error.value.status == 400 and error.value.code == 50035
+
+
+async def test_injected_429_then_success(fake: FakeDiscord, bot: TinyBot) -> None:
+    channel = general(bot, fake)
+    fake.inject_failures("POST", r"/channels/\d+/messages", 429, 1, retry_after=0.05)
+    message = await channel.send("after a 429")
+    statuses = [r.status for r in fake.requests_to("POST", rf"/channels/{channel.id}/messages")]
+    assert statuses[-2:] == [429, 200] and message.content == "after a 429"
+
+
+async def test_server_errors(fake: FakeDiscord, bot: TinyBot) -> None:
+    channel = general(bot, fake)
+    fake.inject_failures("POST", r"/channels/\d+/messages", 502, 1)
+    assert (await channel.send("after a 502")).content == "after a 502"  # discord.py retries
+    fake.inject_failures("POST", r"/channels/\d+/messages", 503, 1)
+    with pytest.raises(discord.DiscordServerError):
+        await channel.send("lost to a 503")
+    assert "lost to a 503" not in [m["content"] for m in fake.channel_messages(channel.id)]
+
+
+async def test_global_rate_limit_burst(fake: FakeDiscord, bot: TinyBot) -> None:
+    before, start = fake.invalid_request_count, len(fake.requests)
+    fake.set_global_rate_limit(10)
+    try:
+        users = await asyncio.gather(*(bot.fetch_user(fake.guild.fan.id) for _ in range(14)))
+    finally:
+        fake.set_global_rate_limit(50)
+    assert all(u.id == fake.guild.fan.id for u in users)
+    limited = [r for r in fake.requests[start:] if r.status == 429]
+    assert limited and all(r.response["global"] is True for r in limited)
+    assert fake.invalid_request_count - before == len(limited)
+
+
+async def test_dm_closed_member(fake: FakeDiscord, bot: TinyBot) -> None:
+    member = fake.guild.add_member("shy", dm_closed=True)
+    user = await bot.fetch_user(member.id)
+    with pytest.raises(discord.Forbidden) as error:
+        await user.send("hello")
+    assert error.value.code == 50007 and fake.dm_messages(member.id) == []
+    member.dm_closed = False
+    await user.send("hello again")
+    assert [m["content"] for m in fake.dm_messages(member.id)] == ["hello again"]
+
+
+async def test_gateway_drop_resumes(fake: FakeDiscord, bot: TinyBot) -> None:
+    identified = fake.identify_count
+    await fake.drop_gateway()
+    # dispatched while the bot is reconnecting: buffered, then replayed after RESUME
+    result = await fake.invoke("echo", {"show": "Sweet Home"}, member=fake.guild.fan)
+    assert result.content == "You picked Sweet Home"
+    assert fake.resume_count == 1 and fake.identify_count == identified
+    await fake.wait_for_gateway(resumed_or_identified_after=identified)
+
+
+async def test_add_guild_live(fake: FakeDiscord, bot: TinyBot) -> None:
+    joined = asyncio.ensure_future(bot.wait_for("guild_join", timeout=5))
+    second = fake.add_guild("Second Server")
+    guild = await joined
+    assert guild.id == second.id and guild.get_channel(second.general_channel_id) is not None
+    result = await fake.invoke("echo", {"show": "Kingdom"}, member=second.fan, guild=second)
+    assert result.content == "You picked Kingdom"
+
+
+async def test_files_multipart(fake: FakeDiscord, bot: TinyBot) -> None:
+    channel = general(bot, fake)
+    poster = discord.File(io.BytesIO(b"\x89PNG fake"), "poster.png")
+    message = await channel.send("new poster", file=poster)
+    request = fake.requests_to("POST", rf"/channels/{channel.id}/messages")[-1]
+    assert request.json["content"] == "new poster"
+    assert request.files == [("poster.png", b"\x89PNG fake")]
+    assert fake.channel_messages(channel.id)[-1]["_files"] == [("poster.png", b"\x89PNG fake")]
+    assert await message.attachments[0].read() == b"\x89PNG fake"
+
+
+async def test_command_sync_limits(fake: FakeDiscord, bot: TinyBot) -> None:
+    bad = {
+        "name": "Bad Name",
+        "description": "",
+        "name_localizations": {"xx": "bad", "ko": "알림"},
+        "options": [
+            {"type": 3, "name": "later", "description": "optional"},
+            {"type": 3, "name": "first", "description": "required", "required": True},
+        ],
+    }
+    with pytest.raises(discord.HTTPException) as error:
+        await bot.http.bulk_upsert_global_commands(fake.application_id, [bad])
+    text = error.value.text
+    for where in ("0.name:", "0.description:", "0.name_localizations.xx:", "0.options.1:"):
+        assert f"In {where}" in text
+    assert "ko" not in text  # Hangul names are valid
+    assert "echo" in fake.commands[None]  # a rejected sync changes nothing
+
+
+def test_pinged_rules() -> None:
+    text = "<@1> <@!2> <@&3> @everyone"
+    assert pinged(text, None) == {"everyone": True, "roles": [3], "users": [1, 2]}
+    assert pinged(text, {"parse": []}) == {"everyone": False, "roles": [], "users": []}
+    only_two = {"parse": ["everyone"], "users": ["2"]}
+    assert pinged(text, only_two) == {"everyone": True, "roles": [], "users": [2]}
+    assert pinged("thanks", {"replied_user": True}, replied_user_id=9)["users"] == [9]
+    assert pinged("thanks", {}, replied_user_id=9)["users"] == []
+
+
+async def test_payload_limits(fake: FakeDiscord, bot: TinyBot) -> None:
+    channel = general(bot, fake)
+    with pytest.raises(discord.HTTPException) as error:
+        await channel.send("x" * 2001)
+    assert error.value.status == 400 and error.value.code == 50035
+    assert "In content: Must be 2000 or fewer in length" in error.value.text
+    embed = discord.Embed(title="t").add_field(name="n", value="v" * 1025)
+    with pytest.raises(discord.HTTPException, match=r"embeds\.0\.fields\.0\.value"):
+        await channel.send(embed=embed)
+    assert any("embeds.0.fields.0.value" in v for v in fake.limit_violations)
+    fake.interaction_token_ttl = 1.0  # the rejected bot can't answer; fail fast
+    try:
+        with pytest.raises(AssertionError, match=r"REJECTED: data\.content: Must be 2000"):
+            await fake.invoke("huge", member=fake.guild.fan)
+    finally:
+        fake.interaction_token_ttl = 3.0
+
+
+async def test_pinged_everyone(fake: FakeDiscord, bot: TinyBot) -> None:
+    channel = general(bot, fake)
+    role = fake.guild.notify_role
+    await channel.send(f"@everyone <@&{role}> new episode!")
+    await channel.send("@here hi", allowed_mentions=discord.AllowedMentions.none())
+    await channel.send(
+        f"@everyone <@&{role}>",
+        allowed_mentions=discord.AllowedMentions(everyone=False, roles=[discord.Object(role)]),
+    )
+    *_, loud, quiet, roles_only = fake.channel_messages(channel.id)
+    assert loud["_pinged"] == {"everyone": True, "roles": [role], "users": []}
+    assert quiet["_pinged"] == {"everyone": False, "roles": [], "users": []}
+    assert roles_only["_pinged"] == {"everyone": False, "roles": [role], "users": []}
+    assert pinged("@here", None)["everyone"] is True
+
+
+@pytest.mark.skipif(not HAVE_SPEC, reason="Discord OpenAPI spec not available")
+async def test_spec_validation(fake: FakeDiscord, bot: TinyBot) -> None:
+    validator = fake.validator
+    assert validator is not None
+    accepted = [r for r in fake.requests if r.status < 300 and r.json is not None]
+    assert len(accepted) > 10
+    for r in accepted:  # everything the fake accepted from discord.py matches the spec
+        assert validator.validate(r.method, r.path, r.json) == [], (r.method, r.path, r.json)
+    assert any("/nonce: length 26 violates maxLength 25" in v for v in fake.spec_violations)
+    fake.spec_violations.clear()
+    url = f"{fake.api_base}/channels/{fake.guild.general_channel_id}/messages"
+    headers = {"Authorization": "Bot fake-token"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        async with http.post(url, json={"content": "valid"}) as ok:
+            assert ok.status == 200
+        assert fake.spec_violations == []
+        async with http.post(url, json={"content": 5}) as bad:
+            assert bad.status == 400
+    [problem] = fake.spec_violations
+    assert problem.startswith("POST /channels/") and "/content" in problem
+    fake.spec_violations.clear()
+
+
+async def test_roles_and_scheduled_events(fake: FakeDiscord, bot: TinyBot) -> None:
+    guild = bot.get_guild(fake.guild.id)
+    assert guild is not None
+    member = await guild.fetch_member(fake.guild.fan.id)
+    await member.add_roles(discord.Object(fake.guild.notify_role))
+    assert fake.guild.notify_role in fake.guild.fan.roles
+    with pytest.raises(discord.Forbidden):  # above the bot's top role
+        await member.add_roles(discord.Object(fake.guild.other_role))
+    fake.guild.bot_can_manage_events = False
+    start = discord.utils.utcnow().replace(microsecond=0) + __import__("datetime").timedelta(1)
+    kwargs = {
+        "name": "Premiere",
+        "start_time": start,
+        "end_time": start + __import__("datetime").timedelta(hours=1),
+        "entity_type": discord.EntityType.external,
+        "location": "Netflix",
+        "privacy_level": discord.PrivacyLevel.guild_only,
+    }
+    with pytest.raises(discord.Forbidden):
+        await guild.create_scheduled_event(**kwargs)
+    fake.guild.bot_can_manage_events = True
+    event = await guild.create_scheduled_event(**kwargs)
+    assert [e["name"] for e in fake.scheduled_events()] == ["Premiere"]
+    assert event.location == "Netflix" and event.start_time == start
+    await event.edit(name="Premiere (moved)")
+    assert fake.scheduled_events()[0]["name"] == "Premiere (moved)"
+    await event.delete()
+    assert fake.scheduled_events() == []
+
+
+async def test_unknown_route_and_channel(fake: FakeDiscord, bot: TinyBot) -> None:
+    with pytest.raises(discord.NotFound) as error:
+        await bot.http.request(discord.http.Route("GET", "/nope/123"))
+    assert error.value.code == 0
+    with pytest.raises(discord.NotFound) as error:
+        await bot.http.send_message(1, params=discord.http.handle_message_parameters("hi"))
+    assert error.value.code == 10003
+    assert time.monotonic() - fake.requests[0].at < 60
