@@ -137,11 +137,12 @@ async def test_bad_release_input_in_korean(world: World) -> None:
 async def test_release_announces_schedules_and_creates_events(world: World) -> None:
     fake, other, bot = world
     other.bot_can_manage_events = False
+    note = f"Party @everyone <@&{fake.guild.mod_role}>"
     result = await fake.invoke(
         "admin release",
-        {"date": "2030-06-01", "time": "17:00", "note": f"Party @everyone <@&{fake.guild.mod_role}>"},
+        {"date": "2030-06-01", "time": "17:00", "note": note},
         member=fake.guild.admin,
-    )  # fmt: skip
+    )
     start = 1906531200  # 2030-06-01 17:00 in Seoul = 08:00 UTC
     assert f"<t:{start}:F>" in result.text and "<t:" in result.text
     assert "Another fan server" in result.text  # the event could not be created there
