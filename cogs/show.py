@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import discord
 from discord import app_commands
@@ -27,7 +27,6 @@ from bot.show.render import (
 log = logging.getLogger(__name__)
 
 MAX_NAME = 100
-UPDATES_SHOWN = 5
 
 register_ko({
     "cast": "출연진",
@@ -133,19 +132,13 @@ class Show(commands.Cog):
         lang = lang_of(interaction.locale)
         service = self.bot.notifications.release
         premiere = await service.current()
-        posted = [as_entry(u.text, u.source, u.posted_at) for u in await service.updates()]
+        posted = [as_entry(u.text, u.source, u.posted_at) for u in await service.updates(limit=10)]
         data = self.bot.show.data
-        updates = sorted([*posted, *data.latest_updates(UPDATES_SHOWN)], key=_newest_first)[
-            :UPDATES_SHOWN
-        ]
+        # Oldest first, as the timeline is kept: the embed picks the newest few itself.
+        updates = [*data.timeline, *reversed(posted)]
         starts = datetime.fromtimestamp(premiere.starts_at, UTC) if premiere.starts_at else None
         embed = release_embed(data, lang, starts, premiere.note, updates)
         await interaction.response.send_message(embed=embed)
-
-
-def _newest_first(entry: TimelineEntry) -> tuple[int, ...]:
-    day: date = entry.date
-    return (-day.toordinal(),)
 
 
 async def setup(bot: commands.Bot) -> None:
