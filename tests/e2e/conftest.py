@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.helpers import all_messages, only_the_role_pinged, set_up_guild
 from tests.fakediscord import FakeDiscord
 from tests.harness import TEST_TOKEN, BotProcess, bot_environment
 
@@ -40,3 +41,18 @@ async def bot(
     assert "Traceback" not in process.log or getattr(process, "tracebacks_expected", False), (
         process.log[-3000:]
     )
+
+
+@pytest.fixture
+async def configured(tmp_path: Path) -> AsyncIterator[tuple[FakeDiscord, BotProcess]]:
+    """A fresh fake with its home server set up, and the bot: for tests that restart it."""
+    fake = FakeDiscord(spec_path=spec_path())
+    await fake.start()
+    bot = BotProcess(bot_environment(fake, tmp_path / "bot.db"), tmp_path / "bot.log")
+    await bot.start()
+    await set_up_guild(fake, fake.guild)
+    yield fake, bot
+    only_the_role_pinged(fake, all_messages(fake))
+    await bot.stop()
+    await fake.stop()
+    assert not fake.spec_violations, fake.spec_violations
