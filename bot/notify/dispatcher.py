@@ -8,7 +8,6 @@ import logging
 from typing import Protocol
 
 from bot.clock import Clock
-from bot.notify.pacing import Pacer
 from bot.notify.queue import Delivery, DeliveryQueue, DmChannels
 
 log = logging.getLogger(__name__)
@@ -46,7 +45,6 @@ class Dispatcher:
         sender: Sender,
         clock: Clock,
         *,
-        rate: float = 20.0,
         concurrency: int = 8,
         max_attempts: int = 10,
     ) -> None:
@@ -54,7 +52,6 @@ class Dispatcher:
         self.dm_channels = dm_channels
         self.sender = sender
         self.clock = clock
-        self.pacer = Pacer(rate, burst=concurrency)
         self.max_attempts = max_attempts
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
@@ -101,8 +98,7 @@ class Dispatcher:
         for delivery in batch:
             if self._stopping:
                 break
-            await self.pacer.acquire()
-            await self._slots.acquire()
+            await self._slots.acquire()  # the sender paces the requests themselves
             tasks.append(asyncio.create_task(self._deliver(delivery)))
         await asyncio.gather(*tasks)
         return not self._stopping

@@ -18,13 +18,15 @@ class Pacer:
         self._updated = time.monotonic()
         self._lock = asyncio.Lock()
 
-    async def acquire(self) -> None:
+    async def acquire(self, cost: int = 1) -> None:
+        """Wait until `cost` requests may go out (a cost above the burst is allowed, slowly)."""
+        need = min(float(cost), self.burst)
         async with self._lock:  # first come, first served
             while True:
                 now = time.monotonic()
                 self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
                 self._updated = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
+                if self._tokens >= need:
+                    self._tokens -= cost
                     return
-                await asyncio.sleep((1 - self._tokens) / self.rate)
+                await asyncio.sleep((need - self._tokens) / self.rate)

@@ -11,11 +11,16 @@ import discord
 
 from bot.notify.dispatcher import DeliveryFailed
 from bot.notify.messages import render
+from bot.notify.pacing import Pacer
 from bot.notify.queue import Delivery, DmChannels
 
 log = logging.getLogger(__name__)
 
 DM_CLOSED = 50007  # "Cannot send messages to this user"
+# Discord allows 50 requests a second per bot; fan-out keeps to 70% of that, so commands and
+# other traffic never meet a 429 because of a big announcement.
+FAN_OUT_RATE = 35.0
+FAN_OUT_BURST = 5
 
 ViewFactory = Callable[[Delivery], discord.ui.View]
 
@@ -45,22 +50,28 @@ class DiscordSender:
         self.dm_channels = dm_channels
         self.install_id = install_id
         self.make_view = make_view
+        self.pacer = Pacer(FAN_OUT_RATE, burst=FAN_OUT_BURST)
 
     async def dm_channel(self, user_id: int) -> int:
         """The user's DM channel id: asked of Discord once, then remembered."""
         channel_id, _closed = await self.dm_channels.get(user_id)
-        if channel_id is None:
-            data = await self.client.http.start_private_message(user_id)
-            channel_id = int(data["id"])
-            await self.dm_channels.remember(user_id, channel_id)
+        return channel_id or await self._open_dm(user_id)
+
+    async def _open_dm(self, user_id: int) -> int:
+        data = await self.client.http.start_private_message(user_id)
+        channel_id = int(data["id"])
+        await self.dm_channels.remember(user_id, channel_id)
         return channel_id
 
     async def send(self, delivery: Delivery) -> int:
         try:
             if delivery.target == "dm":
                 assert delivery.user_id is not None
-                channel_id = await self.dm_channel(delivery.user_id)
+                known, _closed = await self.dm_channels.get(delivery.user_id)
+                await self.pacer.acquire(1 if known else 2)  # opening a DM is a request too
+                channel_id = known or await self._open_dm(delivery.user_id)
             else:
+                await self.pacer.acquire()
                 assert delivery.channel_id is not None
                 channel_id = delivery.channel_id
             return await self._post(channel_id, delivery)
