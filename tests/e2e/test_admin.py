@@ -105,6 +105,13 @@ async def test_the_moderator_role_is_enough_here_but_not_show_wide_elsewhere(wor
     assert "Bot status" in allowed.text
 
 
+async def test_the_owner_may_change_show_wide_facts_without_server_rights(world: World) -> None:
+    fake, _, _ = world
+    assert not fake.owner.permissions and not fake.owner.roles
+    result = await fake.invoke("admin update", {"text": "Owner's note."}, member=fake.owner)
+    assert "Update added" in result.text
+
+
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
@@ -237,6 +244,7 @@ async def test_subscribers_counts_and_csv(world: World) -> None:
 
 async def test_status_shows_settings_schedule_and_audit(world: World) -> None:
     fake, _, _ = world
+    await set_up_guild(fake, fake.guild)  # the latest admin action
     result = await fake.invoke("admin status", member=fake.guild.admin)
     assert result.ephemeral
     assert f"<#{fake.guild.announce_channel_id}>" in result.text
