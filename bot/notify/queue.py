@@ -158,14 +158,14 @@ async def _set_state(conn: aiosqlite.Connection, notification_id: int, state: st
 
 async def _expand(conn: aiosqlite.Connection, notification_id: int, now: int) -> None:
     """One post per configured server, one DM per subscriber (once, even if in many servers)."""
-    await conn.execute(
+    posts = await conn.execute(
         "INSERT OR IGNORE INTO deliveries"
         " (notification_id, target, guild_id, channel_id, role_id, locale, next_attempt_at)"
         " SELECT ?, 'channel', guild_id, channel_id, role_id, locale, ? FROM guild_settings"
         " WHERE channel_id IS NOT NULL",
         (notification_id, now),
     )
-    await conn.execute(
+    dms = await conn.execute(
         "INSERT OR IGNORE INTO deliveries"
         " (notification_id, target, guild_id, user_id, locale, next_attempt_at)"
         " SELECT ?, 'dm', MIN(s.guild_id), s.user_id, MIN(s.locale), ? FROM subscriptions s"
@@ -174,6 +174,10 @@ async def _expand(conn: aiosqlite.Connection, notification_id: int, now: int) ->
         (notification_id, now),
     )
     await _set_state(conn, notification_id, "expanded")
+    log.info(
+        "notification %d is due: %d server posts and %d DMs queued",
+        notification_id, posts.rowcount, dms.rowcount,
+    )  # fmt: skip
 
 
 class DmChannels:

@@ -12,17 +12,16 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import spec_path
 from tests.e2e.helpers import (
     all_messages,
     kinds,
-    only_the_role_pinged,
     query,
     set_up_guild,
     wait_until,
 )
+from tests.e2e.serving import serving
 from tests.fakediscord import FakeDiscord, FakeGuild
-from tests.harness import BotProcess, bot_environment
+from tests.harness import BotProcess
 
 World = tuple[FakeDiscord, FakeGuild, BotProcess]
 
@@ -39,19 +38,12 @@ ADMIN_CALLS: list[tuple[str, dict[str, Any]]] = [
 
 @pytest.fixture(scope="module")
 async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
-    fake = FakeDiscord(spec_path=spec_path())
-    other = fake.add_guild("Another fan server")
-    await fake.start()
+    """The home server and another one, both set up, and the bot."""
     workdir = tmp_path_factory.mktemp("admin")
-    bot = BotProcess(bot_environment(fake, workdir / "bot.db"), workdir / "bot.log")
-    await bot.start()
-    await set_up_guild(fake, fake.guild)
-    await set_up_guild(fake, other)
-    yield fake, other, bot
-    only_the_role_pinged(fake, all_messages(fake))
-    assert await bot.stop() == 0
-    await fake.stop()
-    assert not fake.spec_violations, fake.spec_violations
+    async with serving(workdir, extra_guilds=["Another fan server"]) as (fake, bot):
+        other = fake.guilds[1]
+        await set_up_guild(fake, other)
+        yield fake, other, bot
 
 
 def db_of(bot: BotProcess) -> Path:

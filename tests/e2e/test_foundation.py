@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import spec_path
+from tests.e2e.serving import check_fake, spec_path
 from tests.fakediscord import FakeDiscord
 from tests.harness import TEST_TOKEN, BotProcess, bot_environment
 
@@ -44,7 +44,7 @@ async def fresh(tmp_path: Path) -> AsyncIterator[tuple[FakeDiscord, Path]]:
     await server.start()
     yield server, tmp_path
     await server.stop()
-    assert not server.spec_violations, server.spec_violations
+    check_fake(server)
 
 
 async def test_syncs_only_when_the_commands_changed(fresh: tuple[FakeDiscord, Path]) -> None:

@@ -7,16 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import spec_path
 from tests.e2e.helpers import (
-    all_messages,
-    only_the_role_pinged,
     query,
-    set_up_guild,
     wait_until,
 )
+from tests.e2e.serving import serving
 from tests.fakediscord import FakeDiscord, FakeGuild
-from tests.harness import BotProcess, bot_environment
+from tests.harness import BotProcess
 
 
 @pytest.fixture(scope="module")
@@ -24,18 +21,9 @@ async def world(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[tuple[FakeDiscord, FakeGuild, BotProcess]]:
     """A configured home server, a second server with no set-up, and the bot."""
-    fake = FakeDiscord(spec_path=spec_path())
-    bare = fake.add_guild("Unconfigured fans")
-    await fake.start()
     workdir = tmp_path_factory.mktemp("notify")
-    bot = BotProcess(bot_environment(fake, workdir / "bot.db"), workdir / "bot.log")
-    await bot.start()
-    await set_up_guild(fake, fake.guild)
-    yield fake, bare, bot
-    only_the_role_pinged(fake, all_messages(fake))
-    assert await bot.stop() == 0
-    await fake.stop()
-    assert not fake.spec_violations, fake.spec_violations
+    async with serving(workdir, extra_guilds=["Unconfigured fans"]) as (fake, bot):
+        yield fake, fake.guilds[1], bot
 
 
 def db_of(bot: BotProcess) -> Path:
