@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import discord
@@ -21,8 +21,6 @@ from bot.show.loader import ShowDataError
 from cogs._checks import is_moderator, may_change_show
 from cogs._text import clean_input, quote
 from cogs.notify import KIND_NAMES
-
-log = logging.getLogger(__name__)
 
 register_ko({
     "admin": "관리",
@@ -208,7 +206,7 @@ def planned_text(lang: Lang, planned: list[Planned]) -> str:
     )
 
 
-def subscribers_csv(rows: list[tuple[int, str, str, int]]) -> bytes:
+def subscribers_csv(rows: Sequence[tuple[int, str, str, int]]) -> bytes:
     """user id, name, via, since; cells that a spreadsheet would run as a formula are quoted."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -232,7 +230,7 @@ class Admin(commands.Cog):
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Checked in the bot on every call, whatever Discord's permission settings say."""
         if await self.bot.is_owner(interaction.user):
             return True

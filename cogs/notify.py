@@ -15,7 +15,7 @@ from bot.client import FanBot
 from bot.i18n import Lang, add_messages, lang_of, register_ko, t
 from bot.notify.queue import Delivery
 from bot.notify.service import SubscribeOutcome
-from bot.notify.subscriptions import Via
+from bot.notify.subscriptions import VIAS, Via
 
 log = logging.getLogger(__name__)
 
@@ -282,9 +282,9 @@ class Notify(commands.Cog):
 
 
 def cast_via(value: str) -> Via:
-    if value not in ("role", "dm", "both"):
+    if value not in VIAS:
         raise ValueError(value)
-    return value  # type: ignore[return-value]
+    return value
 
 
 async def setup(bot: commands.Bot) -> None:

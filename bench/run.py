@@ -1,0 +1,51 @@
+"""Every benchmark, one after the other; the markdown goes to stdout and bench/results.md."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.compare import compare, progress
+from bench.fanout import SUBSCRIBERS, measure_fan_out
+from bench.process import BARE, OURS
+from bench.report import document
+from tests.harness import PROJECT_ROOT
+
+RESULTS = Path(__file__).resolve().parent / "results.md"
+
+
+def autocomplete_table() -> str:
+    """bench_autocomplete's own table, run in its own process (it is CPU-bound)."""
+    progress("name autocomplete")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bench_autocomplete"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return done.stdout
+
+
+async def collect() -> str:
+    started = time.monotonic()
+    profiles = await compare((OURS, BARE))
+    runs = await measure_fan_out(SUBSCRIBERS)
+    autocomplete = autocomplete_table()
+    elapsed = time.monotonic() - started
+    return document(profiles[OURS], profiles[BARE], runs, SUBSCRIBERS, autocomplete, elapsed)
+
+
+def main() -> int:
+    markdown = asyncio.run(collect())
+    RESULTS.write_text(markdown, encoding="utf-8")
+    print(markdown)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
