@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.serving import check_fake, spec_path
-from tests.fakediscord import FakeDiscord
+from tests.e2e.serving import (
+    check_allowed_mentions,
+    check_fake,
+    message_bodies,
+    spec_path,
+)
+from tests.fakediscord import FakeDiscord, RecordedRequest
 from tests.harness import TEST_TOKEN, BotProcess, bot_environment
 
 SYNC = r"/applications/\d+(/guilds/\d+)?/commands"
@@ -36,6 +42,19 @@ async def test_every_body_is_checked_against_discords_spec(fake: FakeDiscord) ->
         pytest.skip("the OpenAPI spec is not beside the project")
     assert fake.validator is not None  # so the fixture's no-violation check means something
     assert fake.requests_to("PUT", SYNC), "the bot synced its commands through the fake"
+
+
+async def test_allowed_mentions_are_checked_on_real_messages(fake: FakeDiscord) -> None:
+    """The teardown's allowed_mentions check has messages to look at, and can fail."""
+    bodies = message_bodies(fake)
+    assert bodies and all("allowed_mentions" in body for body in bodies)
+    unsafe = RecordedRequest("POST", "/channels/1/messages", {}, {"content": "@everyone"}, [], {})
+    fake.requests.append(unsafe)  # as if the bot had sent this
+    try:
+        with pytest.raises(AssertionError, match="without allowed_mentions"):
+            check_allowed_mentions(fake)
+    finally:
+        fake.requests.remove(unsafe)
 
 
 @pytest.fixture
@@ -77,11 +96,12 @@ async def test_syncs_only_when_the_commands_changed(fresh: tuple[FakeDiscord, Pa
     assert TEST_TOKEN not in bot.log + forced.log
 
 
-async def test_sigterm_shuts_down_cleanly(fresh: tuple[FakeDiscord, Path]) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+async def test_a_signal_shuts_down_cleanly(fresh: tuple[FakeDiscord, Path], sig: int) -> None:
     fake, tmp = fresh
     bot = BotProcess(bot_environment(fake, tmp / "bot.db"), tmp / "bot.log")
     await bot.start()
-    assert await bot.stop() == 0
+    assert await bot.stop(sig) == 0
     assert "shut down cleanly" in bot.log
     with sqlite3.connect(tmp / "bot.db") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
