@@ -382,12 +382,15 @@ class Admin(commands.Cog):
         await interaction.followup.send(f"{t(lang, 'release.cleared')}\n{events}", ephemeral=True)
 
     async def _sync_events(self, lang: Lang, starts_at: int | None, note: str | None) -> str:
-        guild_ids = [guild.id for guild in self.bot.guilds]
-        problems = await self.bot.notifications.events.sync(guild_ids, starts_at, note)
-        if problems:
-            names = [quote(getattr(self.bot.get_guild(g), "name", str(g)), 50) for g in problems]
+        """The premiere as a scheduled event wherever the bot may manage events."""
+        allowed = [g for g in self.bot.guilds if g.me.guild_permissions.manage_events]
+        refused = [g for g in self.bot.guilds if g not in allowed]  # not asked: no 403 to count
+        failed = await self.bot.notifications.events.sync([g.id for g in allowed], starts_at, note)
+        names = [quote(g.name, 50) for g in refused]
+        names += [quote(getattr(self.bot.get_guild(g), "name", str(g)), 50) for g in failed]
+        if names:
             return t(lang, "release.events_failed", servers=", ".join(names))
-        return t(lang, "release.events_ok", count=len(guild_ids))
+        return t(lang, "release.events_ok", count=len(allowed))
 
     @release_command.autocomplete("timezone")
     async def timezone_autocomplete(

@@ -145,6 +145,7 @@ async def test_release_announces_schedules_and_creates_events(world: World) -> N
     start = 1906531200  # 2030-06-01 17:00 in Seoul = 08:00 UTC
     assert f"<t:{start}:F>" in result.text and "<t:" in result.text
     assert "Another fan server" in result.text  # the event could not be created there
+    assert not fake.requests_to("POST", rf"/guilds/{other.id}/scheduled-events"), "not even tried"
     events = fake.scheduled_events(fake.guild)
     assert len(events) == 1 and events[0]["entity_metadata"] == {"location": "Netflix"}
     assert events[0]["scheduled_start_time"].startswith("2030-06-01T08:00:00")
