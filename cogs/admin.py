@@ -20,7 +20,6 @@ from bot.notify.when import CLEAR_WORDS, PremiereInputError, parse_premiere, zon
 from bot.show.loader import ShowDataError
 from cogs._checks import is_moderator, may_change_show
 from cogs._text import clean_input, quote
-from cogs.notify import KIND_NAMES
 
 register_ko({
     "admin": "관리",
@@ -197,7 +196,7 @@ def mention_or_unset(lang: Lang, prefix: str, value: int | None) -> str:
 
 def planned_text(lang: Lang, planned: list[Planned]) -> str:
     items = [
-        f"{KIND_NAMES[p.kind][lang]} <t:{p.due_at}:R>" for p in planned if p.kind != "date_set"
+        f"{t(lang, f'kind.{p.kind}')} <t:{p.due_at}:R>" for p in planned if p.kind != "date_set"
     ]
     return (
         t(lang, "release.reminders", items=", ".join(items))
@@ -475,7 +474,7 @@ class Admin(commands.Cog):
             inline=False,
         )
         next_lines = [
-            f"{KIND_NAMES[p.kind][lang]}: <t:{p.due_at}:F> (<t:{p.due_at}:R>)" for p in upcoming
+            f"{t(lang, f'kind.{p.kind}')}: <t:{p.due_at}:F> (<t:{p.due_at}:R>)" for p in upcoming
         ]
         embed.add_field(
             name=t(lang, "status.next"),
@@ -488,7 +487,7 @@ class Admin(commands.Cog):
         ))  # fmt: skip
         if problems:
             lines = [
-                f"{KIND_NAMES[k][lang]}: {state} ({quote(err, 80)})" for k, state, err in problems
+                f"{t(lang, f'kind.{k}')}: {state} ({quote(err, 80)})" for k, state, err in problems
             ]
             embed.add_field(
                 name=t(lang, "status.problems"), value="\n".join(lines)[:1024], inline=False

@@ -114,15 +114,6 @@ add_messages({
     "button.stop": {"en": "Stop these notifications", "ko": "알림 그만 받기"},
 })  # fmt: skip
 
-KIND_NAMES: dict[str, dict[Lang, str]] = {
-    "date_set": {"en": "premiere date announcement", "ko": "공개일 발표"},
-    "date_cleared": {"en": "date withdrawal", "ko": "공개일 취소 안내"},
-    "update": {"en": "update", "ko": "소식"},
-    "reminder_7d": {"en": "7 days to go", "ko": "공개 7일 전"},
-    "reminder_1d": {"en": "1 day to go", "ko": "공개 하루 전"},
-    "reminder_1h": {"en": "1 hour to go", "ko": "공개 1시간 전"},
-    "premiere": {"en": "premiere", "ko": "공개"},
-}
 
 VIA_CHOICES = [
     app_commands.Choice(name=_("Role ping in the announcement channel"), value="role"),
@@ -275,7 +266,7 @@ class Notify(commands.Cog):
         if upcoming:
             nxt = upcoming[0]
             when = f"<t:{nxt.due_at}:F> (<t:{nxt.due_at}:R>)"
-            lines.append(t(lang, "notify.next", what=KIND_NAMES[nxt.kind][lang], when=when))
+            lines.append(t(lang, "notify.next", what=t(lang, f"kind.{nxt.kind}"), when=when))
         else:
             lines.append(t(lang, "notify.next_none"))
         await interaction.response.send_message("\n".join(lines), ephemeral=True)

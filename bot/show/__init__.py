@@ -4,7 +4,6 @@ from bot.show.loader import ShowDataError, ShowSnapshot, ShowStore, load_show
 from bot.show.model import (
     CastMember,
     Credit,
-    Lang,
     Premise,
     SeasonOne,
     SeasonTwo,
@@ -18,7 +17,6 @@ from bot.show.names import NameIndex, NameMatch
 __all__ = [
     "CastMember",
     "Credit",
-    "Lang",
     "NameIndex",
     "NameMatch",
     "Premise",

@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Lang = Literal["en", "ko"]
 Status = Literal["returning", "new"]
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import discord
 
+from bot.i18n import Lang
 from bot.show.labels import count, label
 from bot.show.limits import (
     BLANK,
@@ -26,7 +27,7 @@ from bot.show.limits import (
     fit_embed,
     truncate,
 )
-from bot.show.model import CastMember, Credit, Lang, ShowData, Text, TimelineEntry
+from bot.show.model import CastMember, Credit, ShowData, Text, TimelineEntry
 
 COLOR = discord.Colour(0xB3202A)  # Hyosan-red: the one colour of every show embed
 NAME_MAX = 80  # one name; keeps any cast line far below a field's 1024

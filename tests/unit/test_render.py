@@ -11,9 +11,10 @@ from pathlib import Path
 import discord
 import pytest
 
+from bot.i18n import Lang
 from bot.show import limits
 from bot.show.loader import load_show
-from bot.show.model import CastMember, Lang, Premise, ShowData, Text, TimelineEntry
+from bot.show.model import CastMember, Premise, ShowData, Text, TimelineEntry
 from bot.show.render import (
     about_embed,
     cast_card_embed,
