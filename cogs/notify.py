@@ -157,18 +157,23 @@ async def subscribe_member(
 
 
 class NotifyButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"aoad:notify:(?P<guild>\d+)"
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"aoad:notify:(?P<action>toggle|off):(?P<guild>\d+)",
 ):
-    """Subscribes or unsubscribes whoever presses it; survives restarts (custom id only)."""
+    """On announcements it subscribes or unsubscribes whoever presses it; in a DM it only
+    unsubscribes. Its state is all in the custom id, so it keeps working after a restart."""
 
-    def __init__(self, guild_id: int, label: str = "Notify me") -> None:
+    def __init__(self, action: str, guild_id: int, label: str = "Notify me") -> None:
+        self.action = action
         self.guild_id = guild_id
         super().__init__(
             discord.ui.Button(
                 label=label,
-                emoji="🔔",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"aoad:notify:{guild_id}",
+                emoji="🔔" if action == "toggle" else "🔕",
+                style=discord.ButtonStyle.primary
+                if action == "toggle"
+                else discord.ButtonStyle.secondary,
+                custom_id=f"aoad:notify:{action}:{guild_id}",
             )
         )
 
@@ -176,7 +181,7 @@ class NotifyButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> NotifyButton:
-        return cls(int(match["guild"]))
+        return cls(match["action"], int(match["guild"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = interaction.client
@@ -184,23 +189,29 @@ class NotifyButton(
         lang = lang_of(interaction.locale)
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            if await bot.notifications.subscriptions.get(self.guild_id, interaction.user.id):
-                await bot.notifications.unsubscribe(self.guild_id, interaction.user.id)
-                text = t(lang, "notify.off")
-            else:
-                text = await subscribe_member(bot, interaction, self.guild_id, None)
+            text = await self._press(bot, interaction, lang)
         except Exception:
             log.exception("notify button failed (interaction %s)", interaction.id)
             text = t(lang, "error.internal", ref=interaction.id)
         await interaction.followup.send(text, ephemeral=True)
 
+    async def _press(self, bot: FanBot, interaction: discord.Interaction, lang: Lang) -> str:
+        user_id = interaction.user.id
+        if await bot.notifications.unsubscribe(self.guild_id, user_id):
+            return t(lang, "notify.off")
+        if self.action == "off":
+            return t(lang, "notify.off_none")
+        return await subscribe_member(bot, interaction, self.guild_id, None)
+
 
 def make_view(delivery: Delivery) -> discord.ui.View:
-    """Announcements carry the button; in a DM it stops that server's notifications."""
+    """Channel posts: "Notify me" (toggles). DMs: "Stop these notifications" (only stops)."""
     lang = lang_of(delivery.locale)
-    key = "button.stop" if delivery.target == "dm" else "button.notify"
     view = discord.ui.View(timeout=None)
-    view.add_item(NotifyButton(delivery.guild_id, t(lang, key)))
+    if delivery.target == "dm":
+        view.add_item(NotifyButton("off", delivery.guild_id, t(lang, "button.stop")))
+    else:
+        view.add_item(NotifyButton("toggle", delivery.guild_id, t(lang, "button.notify")))
     return view
 
 

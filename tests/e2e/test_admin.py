@@ -104,6 +104,16 @@ async def test_the_owner_may_change_show_wide_facts_without_server_rights(world:
     assert "Update added" in result.text
 
 
+async def test_without_a_home_server_only_the_owner_changes_show_wide_facts(
+    tmp_path: Path,
+) -> None:
+    async with serving(tmp_path, HOME_GUILD_ID="") as (fake, _):
+        refused = await fake.invoke("admin update", {"text": "x"}, member=fake.guild.admin)
+        assert refused.ephemeral and "home server" in refused.text
+        allowed = await fake.invoke("admin update", {"text": "y"}, member=fake.owner)
+        assert "Update added" in allowed.text
+
+
 @pytest.mark.parametrize(
     ("options", "expected"),
     [

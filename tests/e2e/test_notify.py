@@ -149,3 +149,26 @@ async def test_subscription_survives_sigkill_and_button_works_after_restart(
     assert fake.guild.notify_role.id in presser.roles
     pressed = await fake.press_button(announcement, button["custom_id"], member=presser)
     assert "won't get" in pressed.text and fake.guild.notify_role.id not in presser.roles
+
+
+async def test_dms_are_in_the_members_language_and_their_button_only_stops(
+    world: tuple[FakeDiscord, FakeGuild, BotProcess],
+) -> None:
+    fake, _, _ = world
+    fan = fake.guild.add_member("dm-ko-fan")
+    await fake.invoke("notify on", {"via": "dm"}, member=fan, locale="ko")
+    assert "알림" in fake.dm_messages(fan.id)[0]["content"]  # the welcome DM, in Korean
+    await fake.invoke("admin update", {"text": "촬영 시작!"}, member=fake.guild.admin)
+    await wait_until(lambda: len(fake.dm_messages(fan.id)) == 2, timeout=5, what="the DM")
+    dm = fake.dm_messages(fan.id)[-1]
+    assert "시즌 2 소식" in dm["content"]
+    button = dm["components"][0]["components"][0]
+    assert button["label"] == "알림 그만 받기" and button["custom_id"].startswith(
+        "aoad:notify:off:"
+    )
+    stopped = await fake.press_button(dm, button["custom_id"], member=fan, locale="ko")
+    assert "보내지 않을게요" in stopped.text
+    again = await fake.press_button(dm, button["custom_id"], member=fan)
+    assert "weren't subscribed" in again.text  # a stop button never subscribes
+    status = await fake.invoke("notify status", member=fan)
+    assert "not subscribed" in status.text
