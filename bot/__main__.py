@@ -29,7 +29,7 @@ def point_at_endpoints(settings: Settings) -> None:
 
 
 async def serve(settings: Settings, *, sync_only: bool) -> None:
-    bot = FanBot(settings, force_sync=sync_only)
+    bot = FanBot(settings, sync_only=sync_only)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, functools.partial(_request_stop, bot, sig))

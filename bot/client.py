@@ -35,7 +35,7 @@ def extension_names() -> list[str]:
 
 
 class FanBot(commands.Bot):
-    def __init__(self, settings: Settings, *, force_sync: bool = False) -> None:
+    def __init__(self, settings: Settings, *, sync_only: bool = False) -> None:
         # The bot has no voice features: spare the log two warnings about voice libraries.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
@@ -50,7 +50,7 @@ class FanBot(commands.Bot):
             chunk_guilds_at_startup=False,
         )
         self.settings = settings
-        self.force_sync = force_sync
+        self.sync_only = sync_only  # `python -m bot sync`: sync, send nothing
         self.clock = Clock(settings.clock_offset)
         self.db = Database(settings.database_path)
         self.meta = MetaRepo(self.db)
@@ -71,8 +71,8 @@ class FanBot(commands.Bot):
         for name in extension_names():
             await self.load_extension(name)
         log.info("loaded %d extensions", len(self.extensions))
-        await self.sync_commands(force=self.force_sync)
-        if not self.force_sync:
+        await self.sync_commands(force=self.sync_only)
+        if not self.sync_only:
             self.notifications.dispatcher.start()
 
     async def on_ready(self) -> None:

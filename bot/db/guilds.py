@@ -70,10 +70,3 @@ class GuildSettingsRepo:
                 (guild_id, new.channel_id, new.role_id, new.mod_role_id, new.locale, now),
             )
         return old, new
-
-    async def with_channel(self) -> list[GuildSettings]:
-        """Every server that has an announcement channel."""
-        rows = await self.db.fetchall(
-            f"SELECT {COLUMNS} FROM guild_settings WHERE channel_id IS NOT NULL ORDER BY guild_id"
-        )
-        return [_settings(row) for row in rows]

@@ -87,7 +87,8 @@ def when(starts_at: int) -> str:
     return f"<t:{starts_at}:F> (<t:{starts_at}:R>)"
 
 
-def notification_embed(kind: str, lang: Lang, delivery: Delivery) -> discord.Embed:
+def notification_embed(lang: Lang, delivery: Delivery) -> discord.Embed:
+    kind = delivery.kind
     embed = discord.Embed(title=t(lang, f"notice.{kind}"), colour=COLOR)
     if kind == "update":
         embed.description = truncate(delivery.update_text or "", 4000)
@@ -110,7 +111,7 @@ def render(delivery: Delivery) -> Rendered:
     """A channel post mentions the notification role in its content (an embed pings no one);
     user-written text only ever appears inside the embed, and nothing else may ping."""
     lang = lang_of(delivery.locale)
-    embed = notification_embed(delivery.kind, lang, delivery)
+    embed = notification_embed(lang, delivery)
     headline = t(lang, f"notice.{delivery.kind}")
     if delivery.target == "channel" and delivery.role_id:
         role = discord.Object(delivery.role_id)

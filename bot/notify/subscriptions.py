@@ -59,15 +59,17 @@ class SubscriptionRepo:
                 )
 
     async def unsubscribe(self, guild_id: int, user_id: int) -> Subscription | None:
-        """Remove a subscription; returns what it was."""
-        previous = await self.get(guild_id, user_id)
-        if previous is not None:
-            async with self.db.transaction() as conn:
-                await conn.execute(
-                    "DELETE FROM subscriptions WHERE guild_id = ? AND user_id = ?",
-                    (guild_id, user_id),
-                )
-        return previous
+        """Remove a subscription; returns what it was (None: there was none)."""
+        async with (
+            self.db.transaction() as conn,
+            conn.execute(
+                "DELETE FROM subscriptions WHERE guild_id = ? AND user_id = ?"
+                " RETURNING guild_id, user_id, via, user_name, locale, since",
+                (guild_id, user_id),
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return _subscription(row) if row else None
 
     async def counts(self, guild_id: int) -> dict[Via, int]:
         rows = await self.db.fetchall(

@@ -114,8 +114,3 @@ class ShowData:
     @property
     def new(self) -> tuple[CastMember, ...]:
         return tuple(m for m in self.cast if not m.returning)
-
-    def latest_updates(self, limit: int = 5) -> list[TimelineEntry]:
-        """Newest first; entries of the same day keep their file order."""
-        ordered = sorted(self.timeline, key=lambda e: e.date, reverse=True)
-        return ordered[:limit]
