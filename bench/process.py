@@ -26,18 +26,21 @@ PYCACHE = Path(tempfile.gettempdir()) / "aoad-bench-pycache"
 
 
 class ModuleProcess(BotProcess):
-    """`BotProcess`, but running `python -m <module>` instead of `python -m bot`."""
+    """`BotProcess`, but running `python -m <module>` instead of `python -m bot`. A module
+    written `DIR:module` runs from another checkout (an earlier version of the bot)."""
 
     def __init__(self, module: str, env: dict[str, str], log_path: Path) -> None:
         super().__init__(env, log_path)
-        self.module = module
+        root, _, name = module.rpartition(":")
+        self.root = Path(root) if root else PROJECT_ROOT
+        self.module = name
 
     async def start(self, *, wait_ready: bool = True, timeout: float = 20.0) -> None:
         self._log_offset = len(self.log)
         with self.log_path.open("ab") as sink:
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", self.module,
-                cwd=PROJECT_ROOT, env=self.env, stdout=sink, stderr=sink,
+                cwd=self.root, env=self.env, stdout=sink, stderr=sink,
                 stdin=asyncio.subprocess.DEVNULL,
             )  # fmt: skip
         if wait_ready:

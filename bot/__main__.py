@@ -14,10 +14,10 @@ import discord
 import yarl
 
 from bot.client import FanBot
-from bot.db.database import DatabaseError
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings, read_environment
 from bot.show.loader import ShowDataError
+from bot.store import StoreError
 
 log = logging.getLogger("bot")
 
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     except ShowDataError as exc:
         print(f"error: SHOW_DATA_PATH: {exc}", file=sys.stderr)
         return 2
-    except DatabaseError as exc:
+    except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (aiohttp.ClientError, OSError) as exc:

@@ -7,20 +7,28 @@ import hashlib
 import json
 import logging
 import pkgutil
-from typing import Any
+import secrets
+from typing import Any, cast
 
 import discord
 from discord.ext import commands
 
 import cogs
+from bot.buttons import BUTTONS, answer_unknown, is_ours, notification_view
 from bot.clock import Clock
-from bot.db.database import Database
-from bot.db.meta import MetaRepo
-from bot.i18n import Translator
-from bot.notify.service import Notifications, install_id
+from bot.discord_actions import HttpActions
+from bot.i18n import Translator, load_texts
+from bot.notify.events import EventSync
+from bot.notify.notices import register_notices
+from bot.outbox import Outbox
+from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.sender import DiscordSender
 from bot.settings import Settings
 from bot.show.loader import ShowStore
+from bot.show.watcher import ShowWatcher
+from bot.store import Store, open_sqlite
 from bot.tree import BotTree
+from bot.usecases import UseCases
 
 log = logging.getLogger(__name__)
 
@@ -52,28 +60,53 @@ class FanBot(commands.Bot):
         self.settings = settings
         self.sync_only = sync_only  # `python -m bot sync`: sync, send nothing
         self.clock = Clock(settings.clock_offset)
-        self.db = Database(settings.database_path)
-        self.meta = MetaRepo(self.db)
+        self.store: Store = open_sqlite(settings.database_path)
         self.show = ShowStore(settings.show_data_path)
-        self._notifications: Notifications | None = None
+        self.show_watcher = ShowWatcher(self.show)
+        self.outbox = Outbox()
+        self.events = EventSync(self, self.store)
+        self._dispatcher: Dispatcher | None = None
+        self._usecases: UseCases | None = None
         self._shutdown: asyncio.Task[None] | None = None
 
     @property
-    def notifications(self) -> Notifications:
-        if self._notifications is None:
-            raise RuntimeError("notifications are set up in setup_hook")
-        return self._notifications
+    def usecases(self) -> UseCases:
+        if self._usecases is None:
+            raise RuntimeError("use cases are wired in setup_hook")
+        return self._usecases
 
     async def setup_hook(self) -> None:
-        await self.db.open()
-        self._notifications = Notifications(self, self.db, self.clock, await install_id(self.meta))
+        load_texts()  # every reply and command translation, checked before anything is sent
+        await self.store.open()
+        self._wire(await self.store.meta.setdefault("install_id", secrets.token_hex(4)))
         await self.tree.set_translator(Translator())
-        for name in extension_names():
+        for name in [*extension_names(), *self.settings.test_extensions]:
             await self.load_extension(name)
         log.info("loaded %d extensions", len(self.extensions))
         await self.sync_commands(force=self.sync_only)
         if not self.sync_only:
-            self.notifications.dispatcher.start()
+            assert self._dispatcher is not None
+            self._dispatcher.start()
+            self.events.start()
+            self.show_watcher.start()
+
+    def _wire(self, install_id: str) -> None:
+        """Build the core once: the sender with its buttons, the dispatcher, the use cases."""
+        register_notices()
+        self.add_dynamic_items(*BUTTONS)
+        # install_id: a random id of this database, so nonces never collide with another's
+        sender = DiscordSender(self, self.store.dm_channels, install_id, notification_view)
+        self._dispatcher = Dispatcher(self.store, sender, self.clock)
+        self.outbox.wire(self._dispatcher.wake)
+        self._usecases = UseCases(
+            store=self.store,
+            outbox=self.outbox,
+            clock=self.clock,
+            discord=HttpActions(self, sender),
+            settings=self.settings,
+            show=self.show,
+            sync_events=self.events.wake,
+        )
 
     async def on_ready(self) -> None:
         user = self.user
@@ -84,6 +117,18 @@ class FanBot(commands.Bot):
             len(self.guilds),
         )
 
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Every component press gets an answer, even one no button of ours takes."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        data = cast(dict[str, Any], interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
+        if not is_ours(custom_id):
+            try:
+                await answer_unknown(interaction)
+            except discord.HTTPException as exc:
+                log.warning("could not answer unknown button %r: %s", custom_id[:100], exc)
+
     async def close(self) -> None:
         """Idempotent: every caller waits for the one shutdown to finish."""
         if self._shutdown is None:
@@ -92,11 +137,13 @@ class FanBot(commands.Bot):
 
     async def _shut_down(self) -> None:
         try:
-            if self._notifications is not None:
-                await self._notifications.dispatcher.stop()  # lets sends under way finish
+            await self.events.stop()
+            await self.show_watcher.stop()
+            if self._dispatcher is not None:
+                await self._dispatcher.stop()  # lets sends under way finish
             await super().close()  # unloads extensions, then closes the gateway and HTTP
         finally:
-            await self.db.close()
+            await self.store.close()
             log.info("shut down cleanly")
 
     # --- command sync -------------------------------------------------------------------
@@ -126,10 +173,10 @@ class FanBot(commands.Bot):
         fingerprint = hashlib.sha256(
             json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         ).hexdigest()
-        if not force and await self.meta.get(key) == fingerprint:
+        if not force and await self.store.meta.get(key) == fingerprint:
             log.info("commands unchanged since the last sync (%s): not syncing", target)
             return False
         synced = await self.tree.sync(guild=guild)
-        await self.meta.set(key, fingerprint)
+        await self.store.meta.set(key, fingerprint)
         log.info("synced %d commands (%s)", len(synced), target)
         return True

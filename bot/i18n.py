@@ -1,13 +1,30 @@
-"""Korean localization: command names/descriptions for Discord, and the bot's own replies."""
+"""English and Korean: the reply catalogues and the slash-command translations.
+
+Every text lives in `bot/texts/`: one TOML catalogue per feature, each key with its `en` and
+`ko` text, and `commands.toml` for command names and descriptions. `load_texts()` reads them
+all once at start-up and refuses a key defined twice, a missing language, or placeholders
+that differ between the languages, so a bad edit stops the bot instead of a reply.
+"""
 
 from __future__ import annotations
 
+import string
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import discord
 from discord import app_commands
 
 Lang = Literal["en", "ko"]
+LANGS: tuple[Lang, ...] = ("en", "ko")
+TEXTS_DIR = Path(__file__).resolve().parent / "texts"
+COMMANDS_FILE = "commands.toml"
+
+
+class TextsError(Exception):
+    """A catalogue that cannot be used; the message names the file and the key."""
 
 
 def lang_of(locale: discord.Locale | str | None) -> Lang:
@@ -15,16 +32,69 @@ def lang_of(locale: discord.Locale | str | None) -> Lang:
     return "ko" if str(locale or "").startswith("ko") else "en"
 
 
-# English source string -> Korean. Command and option names must stay lowercase, no spaces.
-COMMAND_STRINGS_KO: dict[str, str] = {}
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    messages: dict[str, dict[Lang, str]]
+    commands_ko: dict[str, str]  # English source string of a command name/description -> Korean
 
 
-def register_ko(strings: dict[str, str]) -> None:
-    """Cogs register their own command translations next to the commands they describe."""
-    for english, korean in strings.items():
-        known = COMMAND_STRINGS_KO.setdefault(english, korean)
-        if known != korean:
-            raise ValueError(f"conflicting Korean for {english!r}: {known!r} vs {korean!r}")
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _read_messages(path: Path, into: dict[str, dict[Lang, str]]) -> None:
+    for key, entry in tomllib.loads(path.read_text("utf-8")).items():
+        where = f"{path.name}: {key}"
+        if key in into:
+            raise TextsError(f"{where}: defined twice")
+        if not isinstance(entry, dict) or set(entry) != set(LANGS):
+            raise TextsError(f"{where}: needs exactly the texts {', '.join(LANGS)}")
+        texts = {lang: entry[lang] for lang in LANGS}
+        if not all(isinstance(text, str) and text for text in texts.values()):
+            raise TextsError(f"{where}: every text must be a non-empty string")
+        if _placeholders(texts["en"]) != _placeholders(texts["ko"]):
+            raise TextsError(f"{where}: en and ko use different {{placeholders}}")
+        into[key] = texts
+
+
+def _read_commands(path: Path) -> dict[str, str]:
+    table = tomllib.loads(path.read_text("utf-8")).get("ko", {})
+    if not all(isinstance(v, str) and v for v in table.values()):
+        raise TextsError(f"{path.name}: every Korean command text must be a non-empty string")
+    return dict(table)
+
+
+def read_catalogue(directory: Path = TEXTS_DIR) -> Catalogue:
+    messages: dict[str, dict[Lang, str]] = {}
+    try:
+        for path in sorted(directory.glob("*.toml")):
+            if path.name != COMMANDS_FILE:
+                _read_messages(path, messages)
+        commands_ko = _read_commands(directory / COMMANDS_FILE)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise TextsError(f"{directory}: {exc}") from exc
+    return Catalogue(messages, commands_ko)
+
+
+_loaded: Catalogue | None = None
+
+
+def load_texts(directory: Path = TEXTS_DIR) -> Catalogue:
+    """Read every catalogue (at start-up, before any reply or command sync)."""
+    global _loaded
+    _loaded = read_catalogue(directory)
+    return _loaded
+
+
+def catalogue() -> Catalogue:
+    if _loaded is None:
+        raise RuntimeError("texts are not loaded: call bot.i18n.load_texts() at start-up")
+    return _loaded
+
+
+def t(lang: Lang, key: str, **values: object) -> str:
+    """The reply `key` in `lang`; a missing key is a bug, and the catalogue test catches it."""
+    return catalogue().messages[key][lang].format(**values)
 
 
 class Translator(app_commands.Translator):
@@ -36,39 +106,4 @@ class Translator(app_commands.Translator):
     ) -> str | None:
         if locale is not discord.Locale.korean:
             return None
-        return COMMAND_STRINGS_KO.get(string.message)
-
-
-# Replies shared across cogs. Cog-specific replies live with their cog.
-MESSAGES: dict[str, dict[Lang, str]] = {
-    "error.internal": {
-        "en": "Something went wrong on our side. The moderators can find it in the log "
-        "under reference `{ref}`.",
-        "ko": "봇 내부에서 문제가 생겼어요. 관리자는 로그에서 참조 번호 `{ref}`로 찾을 수 있어요.",
-    },
-    "error.guild_only": {
-        "en": "This command works in servers only.",
-        "ko": "이 명령어는 서버에서만 쓸 수 있어요.",
-    },
-    "error.not_allowed": {
-        "en": "You can't use this command here.",
-        "ko": "여기에서는 이 명령어를 쓸 수 없어요.",
-    },
-    "error.cooldown": {
-        "en": "Slow down a little: try again {when}.",
-        "ko": "조금만 천천히요: {when}에 다시 시도해 주세요.",
-    },
-}
-
-
-def t(lang: Lang, key: str, **values: object) -> str:
-    """The reply `key` in `lang`, English when a Korean text is missing."""
-    texts = MESSAGES[key]
-    return (texts.get(lang) or texts["en"]).format(**values)
-
-
-def add_messages(messages: dict[str, dict[Lang, str]]) -> None:
-    for key, texts in messages.items():
-        if key in MESSAGES and MESSAGES[key] != texts:
-            raise ValueError(f"message key {key!r} defined twice")
-        MESSAGES[key] = texts
+        return catalogue().commands_ko.get(string.message)

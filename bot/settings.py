@@ -54,6 +54,8 @@ class Settings:
     gateway_url: str = DEFAULT_GATEWAY
     # Testing aid: shifts the bot's clock so a 7-day reminder can be tested in seconds.
     clock_offset: float = 0.0
+    # Testing aid: more extensions to load after the cogs (e.g. one registering a new kind).
+    test_extensions: tuple[str, ...] = ()
 
 
 def _guild_id(env: Mapping[str, str], name: str) -> int | None:
@@ -117,6 +119,15 @@ def _clock_offset(env: Mapping[str, str]) -> float:
         raise SettingsError(f"BOT_CLOCK_OFFSET must be a number of seconds, got {raw!r}") from None
 
 
+def _test_extensions(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get("BOT_TEST_EXTENSIONS", "").strip()
+    names = tuple(name.strip() for name in raw.split(",") if name.strip())
+    for name in names:
+        if not all(part.isidentifier() for part in name.split(".")):
+            raise SettingsError(f"BOT_TEST_EXTENSIONS must list module names, got {name!r}")
+    return names
+
+
 def read_environment(dotenv_path: Path | None = None) -> dict[str, str]:
     """The `.env` file's values overlaid by the process environment (which wins)."""
     path = dotenv_path or PROJECT_ROOT / ".env"
@@ -136,4 +147,5 @@ def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Setting
         api_base_url=_url(env, "DISCORD_API_BASE_URL", DEFAULT_API_BASE, ("https", "http")),
         gateway_url=_url(env, "DISCORD_GATEWAY_URL", DEFAULT_GATEWAY, ("wss", "ws")),
         clock_offset=_clock_offset(env),
+        test_extensions=_test_extensions(env),
     )

@@ -1,31 +1,36 @@
-"""Permission checks done in the bot itself, whatever Discord's command permissions say."""
+"""What every cog reads off an interaction: the server it came from, who is asking and with
+which rights. Rights are checked by the use cases, on these plain values, on every call."""
 
 from __future__ import annotations
 
 import discord
+from discord import app_commands
 
-from bot.client import FanBot
+from bot.usecases.members import Member
 
 
-async def is_moderator(bot: FanBot, interaction: discord.Interaction) -> bool:
-    """Manage Server (from the interaction's resolved permissions) or this server's mod role."""
+def guild_id_of(interaction: discord.Interaction) -> int:
+    """The server of a server-only command; a call from elsewhere is answered, not asserted."""
     if interaction.guild_id is None:
-        return False
-    permissions = interaction.permissions
-    if permissions.manage_guild or permissions.administrator:
-        return True
-    settings = await bot.notifications.guild_settings.get(interaction.guild_id)
-    member = interaction.user
-    if settings.mod_role_id is None or not isinstance(member, discord.Member):
-        return False
-    return any(role.id == settings.mod_role_id for role in member.roles)
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
 
 
-async def may_change_show(bot: FanBot, interaction: discord.Interaction) -> bool:
-    """Show-wide facts: the home server's moderators, or the bot's owner."""
-    if await bot.is_owner(interaction.user):
-        return True
-    home = bot.settings.home_guild_id
-    return (
-        home is not None and interaction.guild_id == home and await is_moderator(bot, interaction)
+def member_of(interaction: discord.Interaction) -> Member:
+    return Member(
+        guild_id_of(interaction),
+        interaction.user.id,
+        str(interaction.user),
+        str(interaction.locale),
     )
+
+
+def manages_server(interaction: discord.Interaction) -> bool:
+    """Manage Server, from the permissions Discord resolved for this interaction."""
+    permissions = interaction.permissions
+    return permissions.manage_guild or permissions.administrator
+
+
+def role_ids(interaction: discord.Interaction) -> list[int]:
+    user = interaction.user
+    return [role.id for role in user.roles] if isinstance(user, discord.Member) else []

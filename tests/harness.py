@@ -28,6 +28,7 @@ def bot_environment(fake: FakeDiscord, db_path: Path, **overrides: str) -> dict[
         DISCORD_API_BASE_URL=fake.api_base,
         DISCORD_GATEWAY_URL=fake.gateway_url,
         BOT_CLOCK_OFFSET="0",
+        BOT_TEST_EXTENSIONS="",
         PYTHONUNBUFFERED="1",
     )
     env.update(overrides)

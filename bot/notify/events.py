@@ -1,7 +1,10 @@
-"""The premiere as a Discord scheduled event in each server, kept in step with the date."""
+"""The premiere as a Discord scheduled event in each server: a background job that brings every
+server's event in step with the stored premiere. It remembers per server which premiere
+revision its event shows, so work cut short by a restart resumes where it stopped."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime
@@ -9,13 +12,16 @@ from typing import Any
 
 import discord
 
-from bot.db.database import Database
+from bot.store import Store
+from bot.store.records import Premiere
 
 log = logging.getLogger(__name__)
 
 EXTERNAL = 3
 GUILD_ONLY = 2
 EVENT_LENGTH = 3600  # Discord wants an end time for external events; the premiere hour
+RETRY_AFTER = 60.0
+REASON = "Season 2 premiere date set by a moderator"
 
 
 def event_payload(starts_at: int, note: str | None) -> dict[str, Any]:
@@ -36,59 +42,75 @@ def event_payload(starts_at: int, note: str | None) -> dict[str, Any]:
     }
 
 
-class PremiereEvents:
-    def __init__(self, client: discord.Client, db: Database) -> None:
+class EventSync:
+    def __init__(self, client: discord.Client, store: Store) -> None:
         self.client = client
-        self.db = db
+        self.store = store
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
 
-    async def _event_id(self, guild_id: int) -> int | None:
-        row = await self.db.fetchone(
-            "SELECT event_id FROM scheduled_events WHERE guild_id = ?", (guild_id,)
-        )
-        return int(row[0]) if row else None
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="scheduled-event-sync")
 
-    async def _remember(self, guild_id: int, event_id: int | None) -> None:
-        async with self.db.transaction() as conn:
-            if event_id is None:
-                await conn.execute("DELETE FROM scheduled_events WHERE guild_id = ?", (guild_id,))
-            else:
-                await conn.execute(
-                    "INSERT INTO scheduled_events (guild_id, event_id) VALUES (?, ?)"
-                    " ON CONFLICT (guild_id) DO UPDATE SET event_id = excluded.event_id",
-                    (guild_id, event_id),
-                )
+    def wake(self) -> None:
+        self._wake.set()
 
-    async def sync(
-        self, guild_ids: list[int], starts_at: int | None, note: str | None
-    ) -> dict[int, str]:
-        """Create, move or delete the event in every server; the problems, by server."""
-        problems = {}
-        for guild_id in guild_ids:
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        await self.client.wait_until_ready()  # the servers and our permissions are known
+        while True:
+            self._wake.clear()
             try:
-                await self._sync_one(guild_id, starts_at, note)
-            except discord.Forbidden:
-                problems[guild_id] = "forbidden"
-            except discord.HTTPException as exc:
-                log.warning("scheduled event in %s: %s", guild_id, exc)
-                problems[guild_id] = f"{exc.status}"
-        return problems
+                pending = await self.sync_all()
+            except Exception:
+                log.exception("scheduled-event sync failed; retrying in %ds", RETRY_AFTER)
+                pending = True
+            timeout = RETRY_AFTER if pending else None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
 
-    async def _sync_one(self, guild_id: int, starts_at: int | None, note: str | None) -> None:
+    async def sync_all(self) -> bool:
+        """Every server where the bot may manage events; whether any is left to retry."""
+        premiere = await self.store.premiere.current()
+        left = False
+        for guild in self.client.guilds:
+            if not guild.me.guild_permissions.manage_events:
+                continue  # not even asked: the moderator was told when setting the date
+            record = await self.store.events.get(guild.id)
+            if record.revision == premiere.revision:
+                continue
+            try:
+                event_id = await self._sync_one(guild.id, record.event_id, premiere)
+            except discord.Forbidden:
+                log.warning("may not manage scheduled events in %s", guild.id)
+                event_id = record.event_id
+            except discord.HTTPException as exc:
+                log.warning("scheduled event in %s: %s; retrying later", guild.id, exc)
+                left = True
+                continue
+            await self.store.events.put(guild.id, event_id, premiere.revision)
+        return left
+
+    async def _sync_one(
+        self, guild_id: int, event_id: int | None, premiere: Premiere
+    ) -> int | None:
+        """Create, move or delete the event; the id of the event that now exists."""
         http = self.client.http
-        reason = "Season 2 premiere date set by a moderator"
-        event_id = await self._event_id(guild_id)
-        if starts_at is None:
+        if premiere.starts_at is None:
             if event_id is not None:
                 with contextlib.suppress(discord.NotFound):
-                    await http.delete_scheduled_event(guild_id, event_id, reason=reason)
-                await self._remember(guild_id, None)
-            return
-        payload = event_payload(starts_at, note)
+                    await http.delete_scheduled_event(guild_id, event_id, reason=REASON)
+            return None
+        payload = event_payload(premiere.starts_at, premiere.note)
         if event_id is not None:
             try:
-                await http.edit_scheduled_event(guild_id, event_id, reason=reason, **payload)
-                return
+                await http.edit_scheduled_event(guild_id, event_id, reason=REASON, **payload)
+                return event_id
             except discord.NotFound:
                 pass  # deleted by hand: create it again
-        created = await http.create_guild_scheduled_event(guild_id, reason=reason, **payload)
-        await self._remember(guild_id, int(created["id"]))
+        created = await http.create_guild_scheduled_event(guild_id, reason=REASON, **payload)
+        return int(created["id"])

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time
 from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from bot.errors import InputError
 
 DEFAULT_TIME = "17:00"
 DEFAULT_TIMEZONE = "Asia/Seoul"
@@ -14,13 +17,8 @@ _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
-class PremiereInputError(ValueError):
-    """Bad input; `key` names the message to show, `values` fill it."""
-
-    def __init__(self, key: str, **values: str) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
+class PremiereInputError(InputError):
+    """A date, time or time zone that cannot be read."""
 
 
 def parse_date(text: str) -> date:
@@ -45,7 +43,10 @@ def parse_time(text: str) -> time:
 
 @cache
 def zone_names() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones() | {"UTC"}))
+    """The IANA zones of the `tzdata` package, never the host's own files: a host may also
+    hold `localtime` (its own clock), which would make the premiere depend on the machine."""
+    listed = resources.files("tzdata").joinpath("zones").read_text("utf-8").split()
+    return tuple(sorted({*listed, "UTC"} - {"Factory"}))
 
 
 @cache
@@ -58,17 +59,24 @@ def parse_zone(text: str) -> ZoneInfo:
     canonical = _zones_by_folded_name().get(name.casefold())
     if canonical is None:
         raise PremiereInputError("release.bad_timezone", value=name)
-    try:
-        return ZoneInfo(canonical)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise PremiereInputError("release.bad_timezone", value=name) from None
+    return _zone(canonical)
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    """The zone's rules from the `tzdata` package, so every host reads the same."""
+    with resources.files("tzdata.zoneinfo").joinpath(*name.split("/")).open("rb") as data:
+        return ZoneInfo.from_file(data, key=name)
 
 
 def parse_premiere(day: str, at: str | None, zone: str | None, now: datetime) -> datetime:
     """The premiere as an aware UTC datetime; it must lie in the future."""
     tz = parse_zone(zone or DEFAULT_TIMEZONE)
     local = datetime.combine(parse_date(day), parse_time(at or DEFAULT_TIME), tzinfo=tz)
-    starts = local.astimezone(UTC)
+    try:
+        starts = local.astimezone(UTC)  # 9999-12-31 in UTC-12 lies past datetime's range
+    except OverflowError:
+        raise PremiereInputError("release.no_such_date", value=day) from None
     if starts <= now:
         raise PremiereInputError("release.in_past", value=f"{day} {at or DEFAULT_TIME}")
     return starts

@@ -13,9 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import discord
 
-from bot.i18n import Lang
-from bot.show.labels import count, label
-from bot.show.limits import (
+from bot.discord_limits import (
     BLANK,
     CONTENT,
     DESCRIPTION,
@@ -27,6 +25,8 @@ from bot.show.limits import (
     fit_embed,
     truncate,
 )
+from bot.i18n import Lang
+from bot.show.labels import count, label
 from bot.show.model import CastMember, Credit, ShowData, Text, TimelineEntry
 
 COLOR = discord.Colour(0xB3202A)  # Hyosan-red: the one colour of every show embed
@@ -154,6 +154,12 @@ def _add_lines(pager: _Pager, name: str, lines: list[str]) -> int:
         if pager.add(name, "\n".join(lines[:n])):
             return n
     return 0
+
+
+def member_label(member: CastMember) -> str:
+    """Autocomplete label: both scripts, actor and character (at most 100 characters)."""
+    text = f"{member.actor.en} ({member.actor.ko}) — {member.character.en} ({member.character.ko})"
+    return text[:100]
 
 
 def cast_card_embed(member: CastMember, lang: Lang) -> discord.Embed:

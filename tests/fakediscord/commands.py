@@ -19,6 +19,9 @@ class CommandData:
 
     def __init__(self, fake: FakeDiscord) -> None:
         self.fake = fake
+        # A client whose command list is older than the last sync: Discord then passes on
+        # what it sends (a removed choice, a command from a context no longer allowed).
+        self.stale_client = False
 
     def find(
         self, command: str, guild: FakeGuild | None
@@ -33,7 +36,7 @@ class CommandData:
         if root is None or root.get("type", 1) != 1:
             known = sorted({n for scope in synced.values() for n in scope})
             raise AssertionError(f"command /{names[0]} is not synced; synced commands: {known}")
-        if guild is None and not _dm_allowed(root):
+        if guild is None and not _dm_allowed(root) and not self.stale_client:
             raise AssertionError(f"command /{names[0]} is not available in DMs (contexts)")
         leaf, path = root, []
         for name in names[1:]:
@@ -108,7 +111,7 @@ class CommandData:
             return attachment["id"]
         value = {STRING: str, INTEGER: int, BOOLEAN: bool, NUMBER: float}.get(kind, _same)(value)
         choices = spec.get("choices")
-        if choices and value not in [c["value"] for c in choices]:
+        if choices and value not in [c["value"] for c in choices] and not self.stale_client:
             raise AssertionError(f"option {name!r}: {value!r} is not one of the choices {choices}")
         _check_range(spec, value)
         return value

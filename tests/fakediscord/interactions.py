@@ -153,10 +153,15 @@ class Interactions:
         channel_id: int | None,
         locale: str | None,
         timeout: float,
+        stale_client: bool = False,
     ) -> InteractionResult:
         guild = self._guild(guild)
-        root, leaf, path = self.commands.find(command, guild)
-        data = self.commands.build(root, leaf, path, options or {}, guild, focused=None)
+        self.commands.stale_client = stale_client
+        try:
+            root, leaf, path = self.commands.find(command, guild)
+            data = self.commands.build(root, leaf, path, options or {}, guild, focused=None)
+        finally:
+            self.commands.stale_client = False
         payload = self._payload(2, data, member, guild, channel_id, locale)
         pending = self._send(payload, 2, f"/{command}", member)
         return await self._await(pending, timeout)

@@ -235,7 +235,10 @@ class FakeDiscord:
         channel_id: int | None = None,
         locale: str | None = None,  # None: member.locale (default "en-US")
         timeout: float = 5.0,
+        stale_client: bool = False,
     ) -> InteractionResult:
+        """Run a slash command as `member`. With `stale_client`, the member's Discord still
+        has an older command list: choices and contexts are not checked, as Discord doesn't."""
         return await self.interactions.invoke(
             command,
             options,
@@ -244,7 +247,20 @@ class FakeDiscord:
             channel_id=channel_id,
             locale=locale,
             timeout=timeout,
+            stale_client=stale_client,
         )
+
+    def plant_bot_message(self, channel_id: int, content: str, custom_id: str) -> dict[str, Any]:
+        """A message the bot posted long ago (an older version, say) with one button, whose
+        custom id today's bot may not know."""
+        channel = self.channel_by_id(channel_id)
+        assert channel is not None, f"no channel {channel_id}"
+        button = {"type": 2, "style": 1, "label": "Old button", "custom_id": custom_id}
+        body = {"content": content, "components": [{"type": 1, "components": [button]}]}
+        return self.messages.create(
+            channel_id=channel_id, author=self.bot_user, body=body, files=[], source="channel",
+            guild_id=channel.guild_id,
+        )  # fmt: skip
 
     async def autocomplete(
         self,

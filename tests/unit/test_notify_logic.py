@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import discord
 import pytest
 
-from bot.notify.dispatcher import backoff
-from bot.notify.pacing import Pacer
-from bot.notify.release import DAY, HOUR, PREMIERE_GRACE, reminder_plan
+from bot.notify.plan import DAY, HOUR, PREMIERE_GRACE, reminder_plan
 from bot.notify.when import PremiereInputError, parse_premiere, zone_suggestions
+from bot.outbox.dispatcher import backoff
+from bot.outbox.pacing import Pacer
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -99,7 +99,7 @@ async def test_pacer_counts_costly_requests() -> None:
 
 
 def test_discord_http_errors_are_classified() -> None:
-    from bot.notify.sender import classify
+    from bot.outbox.sender import classify
 
     class Response:
         def __init__(self, status: int) -> None:

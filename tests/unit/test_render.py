@@ -11,8 +11,8 @@ from pathlib import Path
 import discord
 import pytest
 
+from bot import discord_limits as limits
 from bot.i18n import Lang
-from bot.show import limits
 from bot.show.loader import load_show
 from bot.show.model import CastMember, Premise, ShowData, Text, TimelineEntry
 from bot.show.render import (

@@ -1,4 +1,4 @@
-"""Helpers for showing user-written text safely."""
+"""Text from members, moderators and feeds is untrusted: bounded, cleaned, escaped when shown."""
 
 from __future__ import annotations
 

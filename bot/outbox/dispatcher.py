@@ -8,7 +8,8 @@ import logging
 from typing import Protocol
 
 from bot.clock import Clock
-from bot.notify.queue import Delivery, DeliveryQueue, DmChannels
+from bot.store import Store
+from bot.store.records import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +41,15 @@ def backoff(attempts: int) -> int:
 class Dispatcher:
     def __init__(
         self,
-        queue: DeliveryQueue,
-        dm_channels: DmChannels,
+        store: Store,
         sender: Sender,
         clock: Clock,
         *,
         concurrency: int = 8,
         max_attempts: int = 10,
     ) -> None:
-        self.queue = queue
-        self.dm_channels = dm_channels
+        self.store = store
+        self.queue = store.outbox
         self.sender = sender
         self.clock = clock
         self.max_attempts = max_attempts
@@ -131,7 +131,7 @@ class Dispatcher:
         attempts = delivery.attempts + 1
         if exc.dm_closed and delivery.user_id is not None:
             log.info("DMs of user %s are closed: not retried", delivery.user_id)
-            await self.dm_channels.mark_closed(delivery.user_id, int(self.clock.timestamp()))
+            await self._dm_closed(delivery.user_id)
         elif exc.permanent or attempts >= self.max_attempts:
             log.warning("delivery %d (%s) failed: %s", delivery.id, delivery.kind, exc.reason)
             await self.queue.mark_failed(delivery.id, exc.reason)
@@ -140,3 +140,9 @@ class Dispatcher:
             log.info("delivery %d: %s; retry %d in %ds", delivery.id, exc.reason, attempts,
                      backoff(attempts))  # fmt: skip
             await self.queue.retry_later(delivery.id, exc.reason, retry_at)
+
+    async def _dm_closed(self, user_id: int) -> None:
+        """Closed DMs are not retried: their pending DMs are failed at once, without a request."""
+        async with self.store.transaction() as tx:
+            await tx.dm_channels.mark_closed(user_id, int(self.clock.timestamp()))
+            await tx.outbox.fail_pending_dms(user_id, "dm_closed")

@@ -9,10 +9,11 @@ from collections.abc import Callable
 import aiohttp
 import discord
 
-from bot.notify.dispatcher import DeliveryFailed
-from bot.notify.messages import render
-from bot.notify.pacing import Pacer
-from bot.notify.queue import Delivery, DmChannels
+from bot.outbox.dispatcher import DeliveryFailed
+from bot.outbox.kinds import NotificationKind, kind
+from bot.outbox.pacing import Pacer
+from bot.store.dm_channels import DmChannelStore
+from bot.store.records import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ DM_CLOSED = 50007  # "Cannot send messages to this user"
 FAN_OUT_RATE = 35.0
 FAN_OUT_BURST = 5
 
-ViewFactory = Callable[[Delivery], discord.ui.View]
+ViewFactory = Callable[[Delivery], discord.ui.View | None]
 
 
 def classify(exc: Exception) -> DeliveryFailed:
@@ -42,9 +43,9 @@ class DiscordSender:
     def __init__(
         self,
         client: discord.Client,
-        dm_channels: DmChannels,
+        dm_channels: DmChannelStore,
         install_id: str,
-        make_view: ViewFactory = lambda _: discord.ui.View(),
+        make_view: ViewFactory = lambda _: None,
     ) -> None:
         self.client = client
         self.dm_channels = dm_channels
@@ -54,8 +55,8 @@ class DiscordSender:
 
     async def dm_channel(self, user_id: int) -> int:
         """The user's DM channel id: asked of Discord once, then remembered."""
-        channel_id, _closed = await self.dm_channels.get(user_id)
-        return channel_id or await self._open_dm(user_id)
+        known = (await self.dm_channels.get(user_id)).channel_id
+        return known or await self._open_dm(user_id)
 
     async def _open_dm(self, user_id: int) -> int:
         data = await self.client.http.start_private_message(user_id)
@@ -65,27 +66,32 @@ class DiscordSender:
 
     async def send(self, delivery: Delivery) -> int:
         try:
+            spec = kind(delivery.kind)
+        except LookupError:  # e.g. an extension that registered it is no longer loaded
+            raise DeliveryFailed(f"unknown kind {delivery.kind!r}", permanent=True) from None
+        try:
             if delivery.target == "dm":
                 assert delivery.user_id is not None
-                known, _closed = await self.dm_channels.get(delivery.user_id)
+                known = (await self.dm_channels.get(delivery.user_id)).channel_id
                 await self.pacer.acquire(1 if known else 2)  # opening a DM is a request too
                 channel_id = known or await self._open_dm(delivery.user_id)
             else:
                 await self.pacer.acquire()
                 assert delivery.channel_id is not None
                 channel_id = delivery.channel_id
-            return await self._post(channel_id, delivery)
+            return await self._post(channel_id, delivery, spec)
         except Exception as exc:
             raise classify(exc) from exc
 
-    async def _post(self, channel_id: int, delivery: Delivery) -> int:
-        rendered = render(delivery)
+    async def _post(self, channel_id: int, delivery: Delivery, spec: NotificationKind) -> int:
+        rendered = spec.render(delivery)
+        view = self.make_view(delivery) if spec.buttons else None
         channel = self.client.get_partial_messageable(channel_id)
         message = await channel.send(
             rendered.content,
-            embed=rendered.embed,
+            embed=rendered.embed or discord.utils.MISSING,
             allowed_mentions=rendered.mentions,
             nonce=delivery.nonce(self.install_id),
-            view=self.make_view(delivery),
+            view=view or discord.utils.MISSING,
         )
         return int(message.id)

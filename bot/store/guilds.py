@@ -2,40 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import aiosqlite
-
-from bot.db.database import Database
+from bot.store.connection import Row, Scope
+from bot.store.records import GuildSettings
 
 COLUMNS = "guild_id, channel_id, role_id, mod_role_id, locale"
 
 
-@dataclass(frozen=True, slots=True)
-class GuildSettings:
-    guild_id: int
-    channel_id: int | None = None
-    role_id: int | None = None
-    mod_role_id: int | None = None
-    locale: str = "en-US"
-
-    def describe(self) -> str:
-        """A compact, mention-free form for the audit log."""
-        return f"channel={self.channel_id} role={self.role_id} mod_role={self.mod_role_id}"
-
-
-def _settings(row: aiosqlite.Row) -> GuildSettings:
+def _settings(row: Row) -> GuildSettings:
     return GuildSettings(row[0], row[1], row[2], row[3], row[4])
 
 
-class GuildSettingsRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+class GuildSettingsStore:
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
 
     async def get(self, guild_id: int) -> GuildSettings:
-        row = await self.db.fetchone(
-            f"SELECT {COLUMNS} FROM guild_settings WHERE guild_id = ?", (guild_id,)
-        )
+        async with self._scope.read() as conn:
+            row = await conn.fetchone(
+                f"SELECT {COLUMNS} FROM guild_settings WHERE guild_id = ?", (guild_id,)
+            )
         return _settings(row) if row else GuildSettings(guild_id)
 
     async def update(
@@ -49,11 +34,10 @@ class GuildSettingsRepo:
         now: int,
     ) -> tuple[GuildSettings, GuildSettings]:
         """Change the given fields (None leaves one as it is); returns (old, new)."""
-        async with self.db.transaction() as conn:
-            async with conn.execute(
+        async with self._scope.write() as conn:
+            row = await conn.fetchone(
                 f"SELECT {COLUMNS} FROM guild_settings WHERE guild_id = ?", (guild_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             old = _settings(row) if row else GuildSettings(guild_id)
             new = GuildSettings(
                 guild_id,

@@ -1,0 +1,109 @@
+"""How the answers of /admin read: settings, the premiere plan, the status embed."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.discord_limits import FIELD_VALUE, fit_embed
+from bot.i18n import Lang, t
+from bot.store.records import GuildSettings, Planned
+from bot.untrusted import quote
+from bot.usecases.release import PremiereChanged
+from bot.usecases.servers import ServerStatus, SubscriberExport
+
+COLOR = discord.Colour(0x8B0000)
+
+
+def when(ts: int) -> str:
+    return f"<t:{ts}:F> (<t:{ts}:R>)"
+
+
+def mention_or_unset(lang: Lang, prefix: str, value: int | None) -> str:
+    return f"<{prefix}{value}>" if value else t(lang, "setup.unset")
+
+
+def settings_lines(lang: Lang, settings: GuildSettings) -> list[str]:
+    return [
+        t(lang, "setup.channel", value=mention_or_unset(lang, "#", settings.channel_id)),
+        t(lang, "setup.role", value=mention_or_unset(lang, "@&", settings.role_id)),
+        t(lang, "setup.mod_role", value=mention_or_unset(lang, "@&", settings.mod_role_id)),
+    ]
+
+
+def setup_text(
+    lang: Lang, settings: GuildSettings, *, saved: bool, warnings: list[tuple[str, dict[str, str]]]
+) -> str:
+    head = t(lang, "setup.saved" if saved else "setup.current")
+    notes = [t(lang, key, **values) for key, values in warnings]
+    return "\n".join([head, *settings_lines(lang, settings), *notes])
+
+
+def subscribers_text(lang: Lang, export: SubscriberExport) -> str:
+    return t(lang, "subscribers.counts", total=export.total, **export.counts)
+
+
+def planned_text(lang: Lang, planned: list[Planned]) -> str:
+    items = [
+        f"{t(lang, f'kind.{p.kind}')} <t:{p.due_at}:R>" for p in planned if p.kind != "date_set"
+    ]
+    if not items:
+        return t(lang, "release.no_reminders")
+    return t(lang, "release.reminders", items=", ".join(items))
+
+
+def events_text(lang: Lang, changed: PremiereChanged) -> str:
+    if changed.events_refused:
+        names = ", ".join(quote(name, 50) for name in changed.events_refused)
+        return t(lang, "release.events_failed", servers=names)
+    return t(lang, "release.events_ok", count=changed.events_updating)
+
+
+def premiere_changed_text(lang: Lang, changed: PremiereChanged) -> str:
+    if changed.starts_at is None:
+        return f"{t(lang, 'release.cleared')}\n{events_text(lang, changed)}"
+    return "\n".join([
+        t(lang, "release.set", when=when(changed.starts_at)),
+        planned_text(lang, changed.planned),
+        events_text(lang, changed),
+    ])  # fmt: skip
+
+
+def status_embed(lang: Lang, status: ServerStatus) -> discord.Embed:
+    embed = discord.Embed(title=t(lang, "status.title"), colour=COLOR)
+    embed.add_field(
+        name=t(lang, "status.settings"), value="\n".join(settings_lines(lang, status.settings)),
+        inline=False,
+    )  # fmt: skip
+    starts_at = status.premiere.starts_at
+    embed.add_field(
+        name=t(lang, "status.premiere"),
+        value=when(starts_at) if starts_at else t(lang, "status.not_set"),
+        inline=False,
+    )
+    upcoming = [f"{t(lang, f'kind.{p.kind}')}: {when(p.due_at)}" for p in status.upcoming]
+    embed.add_field(
+        name=t(lang, "status.next"), value="\n".join(upcoming) or t(lang, "status.none"),
+        inline=False,
+    )  # fmt: skip
+    s = status.stats
+    embed.add_field(name=t(lang, "status.queue"), inline=False, value=t(
+        lang, "status.queue_counts", sent=s.sent, pending=s.pending, failed=s.failed,
+        missed=s.missed,
+    ))  # fmt: skip
+    if status.problems:
+        lines = [
+            f"{t(lang, f'kind.{p.kind}')}: {p.state} ({quote(p.error, 80)})"
+            for p in status.problems
+        ]
+        embed.add_field(
+            name=t(lang, "status.problems"), value="\n".join(lines)[:FIELD_VALUE], inline=False
+        )
+    if status.audit:
+        lines = [
+            f"<t:{a.at}:R> <@{a.user_id}> {a.action}: {quote(a.new_value or '—', 80)}"
+            for a in status.audit
+        ]
+        embed.add_field(
+            name=t(lang, "status.audit"), value="\n".join(lines)[:FIELD_VALUE], inline=False
+        )
+    return fit_embed(embed)

@@ -1,0 +1,103 @@
+"""The buttons on notification messages. Their state is all in the custom id, so they keep
+working after a restart; the view factory is handed to the sender when the bot is built."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+import discord
+
+from bot.i18n import Lang, lang_of, t
+from bot.notify.replies import subscribed_text
+from bot.store.records import Delivery
+from bot.usecases.members import Member
+
+if TYPE_CHECKING:
+    from bot.usecases import UseCases
+
+log = logging.getLogger(__name__)
+
+CUSTOM_ID_PREFIX = "aoad:"
+
+
+class _HasUseCases(Protocol):
+    usecases: UseCases
+
+
+class NotifyButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"aoad:notify:(?P<action>toggle|off):(?P<guild>\d+)",
+):
+    """On announcements it subscribes or unsubscribes whoever presses it; in a DM it only
+    unsubscribes."""
+
+    def __init__(self, action: str, guild_id: int, label: str = "Notify me") -> None:
+        self.action = action
+        self.guild_id = guild_id
+        toggle = action == "toggle"
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                emoji="🔔" if toggle else "🔕",
+                style=discord.ButtonStyle.primary if toggle else discord.ButtonStyle.secondary,
+                custom_id=f"aoad:notify:{action}:{guild_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> NotifyButton:
+        return cls(match["action"], int(match["guild"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        lang = lang_of(interaction.locale)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            text = await self._press(interaction, lang)
+        except Exception:
+            log.exception("notify button failed (interaction %s)", interaction.id)
+            text = t(lang, "error.internal", ref=interaction.id)
+        await interaction.followup.send(
+            text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    async def _press(self, interaction: discord.Interaction, lang: Lang) -> str:
+        members = cast(_HasUseCases, interaction.client).usecases.members
+        member = Member(
+            self.guild_id, interaction.user.id, str(interaction.user), str(interaction.locale)
+        )
+        toggled = await members.toggle(member, only_off=self.action == "off")
+        if toggled.subscribed is not None:
+            return subscribed_text(toggled.subscribed, lang)
+        return t(lang, "notify.off" if toggled.stopped else "notify.off_none")
+
+
+BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (NotifyButton,)
+
+
+def is_ours(custom_id: str) -> bool:
+    """Whether a button of ours answers this custom id (the same match discord.py makes)."""
+    return any(button.__discord_ui_compiled_template__.fullmatch(custom_id) for button in BUTTONS)
+
+
+async def answer_unknown(interaction: discord.Interaction) -> None:
+    """A press no button of ours takes (an old message, another bot's pattern) is still
+    answered, so the member sees why rather than "This interaction failed"."""
+    text = t(lang_of(interaction.locale), "error.unknown_button")
+    await interaction.response.send_message(
+        text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+    )
+
+
+def notification_view(delivery: Delivery) -> discord.ui.View:
+    """Channel posts: "Notify me" (toggles). DMs: "Stop these notifications" (only stops)."""
+    lang = lang_of(delivery.locale)
+    view = discord.ui.View(timeout=None)
+    if delivery.target == "dm":
+        view.add_item(NotifyButton("off", delivery.guild_id, t(lang, "button.stop")))
+    else:
+        view.add_item(NotifyButton("toggle", delivery.guild_id, t(lang, "button.notify")))
+    return view

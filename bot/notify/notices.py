@@ -1,0 +1,82 @@
+"""The premiere's notification kinds: what each says, in English and Korean, and until when.
+
+Registered in the outbox's registry when `register_notices()` runs at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
+import discord
+
+from bot.discord_limits import fit_embed, truncate
+from bot.i18n import Lang, lang_of, t
+from bot.notify.plan import STAGES, announcement_expiry, stage_expiry
+from bot.outbox.kinds import NotificationKind, Rendered, register
+from bot.store.records import Delivery
+
+COLOR = discord.Colour(0x8B0000)
+DATE_KINDS = ("date_set", "date_cleared", *(kind for kind, _ in STAGES))
+KINDS = (*DATE_KINDS, "update")  # every kind this module registers
+
+
+def when(starts_at: int) -> str:
+    """Each member sees their own time zone, and a live countdown."""
+    return f"<t:{starts_at}:F> (<t:{starts_at}:R>)"
+
+
+def notice_embed(lang: Lang, kind: str, payload: Mapping[str, Any]) -> discord.Embed:
+    embed = discord.Embed(title=t(lang, f"notice.{kind}"), colour=COLOR)
+    starts_at, note = payload.get("starts_at"), payload.get("note")
+    if kind == "update":
+        embed.description = truncate(str(payload.get("text") or ""), 4000)
+        if payload.get("source"):
+            embed.add_field(
+                name=t(lang, "notice.source"), value=truncate(str(payload["source"]), 1000)
+            )
+    elif kind == "date_cleared":
+        embed.description = t(lang, "notice.not_announced")
+    elif starts_at is not None:
+        embed.add_field(name=t(lang, "notice.when"), value=when(int(starts_at)), inline=False)
+        if note:
+            embed.add_field(name=t(lang, "notice.note"), value=truncate(str(note), 1000))
+    embed.set_footer(text=t(lang, "notice.footer"))
+    fit_embed(embed)
+    return embed
+
+
+def headline_post(delivery: Delivery, headline: str) -> Rendered:
+    """A channel post mentions the notification role in its content (an embed pings no one);
+    text written by people only ever appears inside the embed, and nothing else may ping."""
+    if delivery.target == "channel" and delivery.role_id:
+        role = discord.Object(delivery.role_id)
+        mentions = discord.AllowedMentions(everyone=False, users=False, roles=[role])
+        return Rendered(f"<@&{delivery.role_id}> {headline}", None, mentions)
+    return Rendered(headline, None, discord.AllowedMentions.none())
+
+
+def render_notice(delivery: Delivery) -> Rendered:
+    lang = lang_of(delivery.locale)
+    post = headline_post(delivery, t(lang, f"notice.{delivery.kind}"))
+    embed = notice_embed(lang, delivery.kind, delivery.payload)
+    return Rendered(post.content, embed, post.mentions)
+
+
+def _stage_expiry(kind: str, due_at: int, payload: Mapping[str, Any]) -> int:
+    return stage_expiry(kind, int(payload["starts_at"]))
+
+
+_NOTICES = [
+    *(
+        NotificationKind(k, render_notice, announcement_expiry)
+        for k in ("date_set", "date_cleared", "update")
+    ),
+    *(NotificationKind(k, render_notice, partial(_stage_expiry, k)) for k, _ in STAGES),
+]
+
+
+def register_notices() -> None:
+    for notice in _NOTICES:
+        register(notice)

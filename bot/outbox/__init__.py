@@ -1,0 +1,37 @@
+"""The delivery outbox: scheduling, the dispatcher that expands and sends, and the sender."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from bot.outbox.kinds import kind
+from bot.store import Tx
+from bot.store.records import NewNotification
+
+
+class Outbox:
+    """Schedules notifications and wakes the dispatcher, so no caller can forget to."""
+
+    def __init__(self, wake: Callable[[], None] = lambda: None) -> None:
+        self._wake = wake
+
+    def wire(self, wake: Callable[[], None]) -> None:
+        self._wake = wake
+
+    async def schedule(
+        self, tx: Tx, kind_name: str, payload: Mapping[str, Any], *, due_at: int, now: int,
+        series: str | None = None,
+    ) -> int:  # fmt: skip
+        """Queue a notification inside the caller's transaction; the dispatcher is woken."""
+        spec = kind(kind_name)
+        notification = NewNotification(
+            kind=kind_name,
+            payload=dict(payload),
+            due_at=due_at,
+            expires_at=spec.expires(due_at, payload),
+            series=series,
+        )
+        notification_id = await tx.outbox.add(notification, now)
+        tx.after_commit(self._wake)
+        return notification_id

@@ -1,0 +1,81 @@
+"""The only code that knows SQL or a database driver.
+
+`Store` gives one object per aggregate (guild settings, subscriptions, premiere and timeline,
+the outbox, DM channels, scheduled events, audit, meta). Each call is a transaction of its
+own; `async with store.transaction() as tx:` gives the same aggregates inside one transaction,
+for use cases that must change several together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from bot.store.audit import AuditStore
+from bot.store.connection import Bound, Database, Scope
+from bot.store.dm_channels import DmChannelStore
+from bot.store.errors import StoreError
+from bot.store.events import EventRecord, ScheduledEventStore
+from bot.store.guilds import GuildSettingsStore
+from bot.store.meta import MetaStore
+from bot.store.outbox import OutboxStore
+from bot.store.premiere import PremiereStore
+from bot.store.sqlite import SqliteDatabase
+from bot.store.subscriptions import SubscriptionStore
+
+__all__ = ["EventRecord", "Store", "StoreError", "Tx", "open_sqlite"]
+
+
+class Tx:
+    """Every aggregate, bound to one scope."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.guilds = GuildSettingsStore(scope)
+        self.subscriptions = SubscriptionStore(scope)
+        self.premiere = PremiereStore(scope)
+        self.outbox = OutboxStore(scope)
+        self.dm_channels = DmChannelStore(scope)
+        self.events = ScheduledEventStore(scope)
+        self.audit = AuditStore(scope)
+        self.meta = MetaStore(scope)
+        self._after_commit: list[Callable[[], None]] = []
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once this transaction has committed (at once outside of one); a
+        callback asked for twice runs once."""
+        if callback not in self._after_commit:
+            self._after_commit.append(callback)
+
+    def _committed(self) -> None:
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+
+class Store(Tx):
+    def __init__(self, database: Database) -> None:
+        super().__init__(database)
+        self.database = database
+
+    async def open(self) -> None:
+        await self.database.open()
+
+    async def close(self) -> None:
+        await self.database.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        """One transaction across aggregates: all of it lands, or none of it."""
+        async with self.database.write() as conn:
+            tx = Tx(Bound(conn))
+            yield tx
+        tx._committed()  # e.g. wake the dispatcher only once the work is visible
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        callback()  # each call on the store itself commits before it returns
+
+
+def open_sqlite(path: Path) -> Store:
+    """The embedded default: one SQLite file (call `open()` before use)."""
+    return Store(SqliteDatabase(path))

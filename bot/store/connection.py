@@ -1,0 +1,59 @@
+"""The seam between the aggregates' SQL and a database driver.
+
+Statements are written once, with `?` placeholders, in the SQL that SQLite and PostgreSQL
+share (upserts with ON CONFLICT, RETURNING, partial unique indexes); a driver adapts the
+placeholders. A `Scope` hands out a connection for one unit of work: a transaction of its own,
+or the caller's transaction when the aggregate is used inside `Store.transaction()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Protocol
+
+Row = Sequence[Any]
+Params = Sequence[Any]
+
+
+class Conn(Protocol):
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run a statement; the number of rows it changed."""
+        ...
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+
+class Scope(Protocol):
+    def write(self) -> AbstractAsyncContextManager[Conn]:
+        """A connection inside a transaction that commits when the block ends without error."""
+        ...
+
+    def read(self) -> AbstractAsyncContextManager[Conn]:
+        """A connection for reads that need no transaction of their own."""
+        ...
+
+
+class Bound:
+    """The scope of an open transaction: every unit of work joins it."""
+
+    def __init__(self, conn: Conn) -> None:
+        self._conn = conn
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Conn]:
+        yield self._conn
+
+    read = write
+
+
+class Database(Scope, Protocol):
+    """A driver: SQLite now; PostgreSQL is another class of this shape inside `bot/store/`."""
+
+    async def open(self) -> None:
+        """Connect and bring the schema up to date; raises StoreError naming the setting."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,139 @@
+"""What the store hands out: plain, immutable records with Discord ids as 64-bit integers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Via = Literal["role", "dm", "both"]
+VIAS: tuple[Via, ...] = ("role", "dm", "both")
+
+
+def wants_role(via: Via | None) -> bool:
+    return via in ("role", "both")
+
+
+def wants_dm(via: Via | None) -> bool:
+    return via in ("dm", "both")
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    guild_id: int
+    channel_id: int | None = None
+    role_id: int | None = None
+    mod_role_id: int | None = None
+    locale: str = "en-US"
+
+    def describe(self) -> str:
+        """A compact, mention-free form for the audit log."""
+        return f"channel={self.channel_id} role={self.role_id} mod_role={self.mod_role_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    guild_id: int
+    user_id: int
+    via: Via
+    user_name: str
+    locale: str
+    since: int
+
+
+@dataclass(frozen=True, slots=True)
+class DmChannel:
+    channel_id: int | None
+    closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Premiere:
+    starts_at: int | None
+    timezone: str | None
+    note: str | None
+    revision: int
+
+    def describe(self) -> str | None:
+        if self.starts_at is None:
+            return None
+        return f"{self.starts_at} {self.timezone} {self.note or ''}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    id: int
+    text: str
+    source: str | None
+    posted_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    user_id: int
+    action: str
+    old_value: str | None
+    new_value: str | None
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A notification still to come."""
+
+    kind: str
+    due_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewNotification:
+    """What to announce, when, and until when it is still worth sending.
+
+    `series` groups notifications that are retired together (every reminder of one premiere
+    date); `audience` says whom expansion reaches ('broadcast': every announcement channel and
+    every DM subscriber)."""
+
+    kind: str
+    payload: dict[str, Any]
+    due_at: int
+    expires_at: int
+    series: str | None = None
+    audience: str = "broadcast"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One message to send: where, to whom, and the notification's kind and payload."""
+
+    id: int
+    notification_id: int
+    kind: str
+    payload: dict[str, Any] = field(hash=False, compare=False)
+    target: str  # 'channel' or 'dm'
+    guild_id: int
+    channel_id: int | None
+    role_id: int | None
+    user_id: int | None
+    locale: str
+    attempts: int
+    expires_at: int
+
+    def nonce(self, install_id: str) -> str:
+        """The same across retries and restarts; unique per database (at most 25 characters)."""
+        return f"{install_id}-{self.id}"[:25]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStats:
+    pending: int
+    sent: int
+    failed: int
+    missed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A delivery of this server that failed or came too late."""
+
+    kind: str
+    state: str
+    error: str

@@ -1,0 +1,150 @@
+"""SQLite through one aiosqlite connection: WAL, foreign keys, numbered migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+from bot.store.connection import Params, Row
+from bot.store.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+BUSY_TIMEOUT_MS = 5000
+
+
+def load_migrations(dialect: str = "sqlite") -> list[tuple[int, str, str]]:
+    """(number, file name, SQL) for every shipped migration of `dialect`, in order."""
+    found = []
+    for entry in resources.files("bot.store").joinpath("migrations", dialect).iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    found.sort()
+    numbers = [number for number, _, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise StoreError(f"migrations must be numbered 1..N without gaps, got {numbers}")
+    return found
+
+
+class SqliteConn:
+    """The driver side of `Conn` for aiosqlite (it already speaks `?` placeholders)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.raw = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self.raw.execute(sql, tuple(params)) as cursor:
+            return cursor.rowcount
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        async with self.raw.execute(sql, tuple(params)) as cursor:
+            row = await cursor.fetchone()
+        return tuple(row) if row is not None else None
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self.raw.execute(sql, tuple(params)) as cursor:
+            return [tuple(row) for row in await cursor.fetchall()]
+
+
+class SqliteDatabase:
+    """One connection; a lock makes sure one task's transaction never interleaves with
+    another's statements on it. SQLite's own locking keeps other processes out."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: SqliteConn | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def conn(self) -> SqliteConn:
+        if self._conn is None:
+            raise StoreError("the database is not open")
+        return self._conn
+
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            raw = await aiosqlite.connect(self.path, isolation_level=None)
+            self._conn = SqliteConn(raw)
+            await raw.execute("PRAGMA journal_mode = WAL")
+            await raw.execute("PRAGMA synchronous = NORMAL")
+            await raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await self._migrate()
+            await raw.execute("PRAGMA foreign_keys = ON")
+        except (aiosqlite.Error, sqlite3.Error) as exc:
+            await self.close()
+            raise StoreError(f"DATABASE_PATH: cannot use {str(self.path)!r}: {exc}") from exc
+
+    async def close(self) -> None:
+        async with self._lock:  # waits for a transaction under way to finish
+            if self._conn is not None:
+                await self._conn.raw.close()
+                self._conn = None
+
+    async def schema_version(self) -> int:
+        async with self.read() as conn:
+            row = await conn.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        """Pending migrations in one transaction. Foreign keys are off meanwhile, as SQLite's
+        table-rebuild procedure needs, and checked before the commit."""
+        current = await self.schema_version()
+        pending = [m for m in load_migrations() if m[0] > current]
+        if not pending:
+            return
+        await self.conn.raw.execute("PRAGMA foreign_keys = OFF")
+        async with self.write() as conn:
+            for _number, name, sql in pending:
+                log.info("applying migration %s", name)
+                for statement in _statements(sql):
+                    await conn.execute(statement)
+            broken = await conn.fetchall("PRAGMA foreign_key_check")
+            if broken:
+                raise StoreError(f"migration left {len(broken)} broken references: {broken[:3]}")
+            await conn.execute(f"PRAGMA user_version = {pending[-1][0]}")
+        log.info("database schema at version %d", pending[-1][0])
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[SqliteConn]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any error or cancellation."""
+        async with self._lock:
+            conn = self.conn
+            await conn.raw.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await asyncio.shield(conn.raw.rollback())
+                raise
+            else:
+                await conn.raw.commit()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[SqliteConn]:
+        async with self._lock:
+            yield self.conn
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration file into complete statements (aiosqlite runs one at a time)."""
+    statements, buffer = [], ""
+    for line in sql.splitlines(keepends=True):
+        if not buffer and line.lstrip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise StoreError(f"migration ends with an incomplete statement: {buffer.strip()[:60]}")
+    return statements

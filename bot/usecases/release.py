@@ -1,0 +1,170 @@
+"""Show-wide release facts: set or withdraw the premiere, post an update, read the status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.clock import Clock
+from bot.discord_actions import DiscordActions
+from bot.errors import InputError
+from bot.notify.plan import SERIES, reminder_plan
+from bot.notify.when import CLEAR_WORDS, DEFAULT_TIMEZONE, parse_premiere
+from bot.outbox import Outbox
+from bot.show.loader import ShowStore
+from bot.show.model import Text, TimelineEntry
+from bot.store import Store
+from bot.store.records import Planned, Premiere
+from bot.untrusted import clean_input
+
+MAX_NOTE = 200
+MAX_UPDATE = 1000
+MAX_SOURCE = 200
+
+
+@dataclass(frozen=True, slots=True)
+class PremiereChanged:
+    """The outcome of `/admin release`: the new premiere (None: withdrawn), what was planned,
+    and the servers whose scheduled event cannot be kept (the bot may not manage events)."""
+
+    starts_at: int | None
+    planned: list[Planned]
+    events_updating: int
+    events_refused: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseInfo:
+    starts_at: datetime | None
+    note: str | None
+    timeline: list[TimelineEntry]  # the facts file's and the posted updates, oldest first
+
+
+class ReleaseUseCases:
+    def __init__(
+        self,
+        store: Store,
+        outbox: Outbox,
+        clock: Clock,
+        discord: DiscordActions,
+        show: ShowStore,
+        sync_events: Callable[[], None],
+    ) -> None:
+        self.store = store
+        self.outbox = outbox
+        self.clock = clock
+        self.discord = discord
+        self.show = show
+        self.sync_events = sync_events
+
+    def now(self) -> int:
+        return int(self.clock.timestamp())
+
+    @staticmethod
+    def is_clear(date: str) -> bool:
+        return date.strip().casefold() in CLEAR_WORDS
+
+    async def set_premiere(
+        self, *, date: str, time: str | None, timezone: str | None, note: str | None,
+        user_id: int,
+    ) -> PremiereChanged:  # fmt: skip
+        """Store the date, retire every older plan, schedule the announcement and reminders.
+        Raises InputError for a date that cannot be read or has passed."""
+        now = self.now()
+        starts_at = int(parse_premiere(date, time, timezone, self.clock.now()).timestamp())
+        note = clean_input(note, MAX_NOTE) or None if note else None
+        async with self.store.transaction() as tx:
+            old = await tx.premiere.current()
+            new = await tx.premiere.put(
+                starts_at=starts_at, timezone=timezone or DEFAULT_TIMEZONE, note=note,
+                user_id=user_id, now=now,
+            )  # fmt: skip
+            await tx.outbox.retire_series(SERIES)
+            payload = {"revision": new.revision, "starts_at": starts_at, "note": note}
+            planned = [Planned("date_set", now)]
+            await self.outbox.schedule(tx, "date_set", payload, due_at=now, now=now, series=SERIES)
+            for kind, due, _expires in reminder_plan(starts_at, now):
+                await self.outbox.schedule(tx, kind, payload, due_at=due, now=now, series=SERIES)
+                planned.append(Planned(kind, due))
+            await tx.audit.record(
+                guild_id=None, user_id=user_id, action="release.set", old=old.describe(),
+                new=new.describe(), now=now,
+            )  # fmt: skip
+        return self._changed(starts_at, planned)
+
+    async def clear_premiere(self, *, user_id: int) -> PremiereChanged | None:
+        """Withdraw the date: reminders are cancelled and the withdrawal is announced.
+        None when there was no date to withdraw."""
+        now = self.now()
+        async with self.store.transaction() as tx:
+            old = await tx.premiere.current()
+            if old.starts_at is None:
+                return None
+            new = await tx.premiere.put(
+                starts_at=None, timezone=None, note=None, user_id=user_id, now=now
+            )
+            await tx.outbox.retire_series(SERIES)
+            payload = {"revision": new.revision, "starts_at": None, "note": None}
+            await self.outbox.schedule(
+                tx, "date_cleared", payload, due_at=now, now=now, series=SERIES
+            )
+            await tx.audit.record(
+                guild_id=None, user_id=user_id, action="release.clear", old=old.describe(),
+                new=None, now=now,
+            )  # fmt: skip
+        return self._changed(None, [])
+
+    async def change_premiere(
+        self, *, date: str, time: str | None, timezone: str | None, note: str | None,
+        user_id: int,
+    ) -> PremiereChanged | None:  # fmt: skip
+        """`/admin release`: a date sets the premiere, a clear word withdraws it (None: there
+        was none to withdraw)."""
+        if self.is_clear(date):
+            return await self.clear_premiere(user_id=user_id)
+        return await self.set_premiere(
+            date=date, time=time, timezone=timezone, note=note, user_id=user_id
+        )
+
+    def _changed(self, starts_at: int | None, planned: list[Planned]) -> PremiereChanged:
+        self.sync_events()  # queued: the scheduled events follow the stored premiere
+        allowed, refused = self.discord.event_servers()
+        return PremiereChanged(starts_at, planned, len(allowed), refused)
+
+    async def post_update(self, *, text: str, source: str | None, user_id: int) -> int:
+        """Add an update to the timeline and announce it in every server; its id."""
+        body = clean_input(text, MAX_UPDATE)
+        if not body:
+            raise InputError("update.empty")
+        source = clean_input(source, MAX_SOURCE) or None if source else None
+        now = self.now()
+        async with self.store.transaction() as tx:
+            update = await tx.premiere.add_update(
+                text=body, source=source, user_id=user_id, now=now
+            )
+            payload = {"update_id": update.id, "text": body, "source": source}
+            await self.outbox.schedule(tx, "update", payload, due_at=now, now=now)
+            await tx.audit.record(
+                guild_id=None, user_id=user_id, action="update.post", old=None, new=body,
+                now=now,
+            )  # fmt: skip
+        return update.id
+
+    async def premiere(self) -> Premiere:
+        return await self.store.premiere.current()
+
+    async def info(self, updates: int = 10) -> ReleaseInfo:
+        """What `/release` shows: the premiere and the timeline with posted updates merged in."""
+        premiere = await self.store.premiere.current()
+        posted = await self.store.premiere.updates(limit=updates)
+        entries = [
+            TimelineEntry(
+                date=datetime.fromtimestamp(u.posted_at, UTC).date(),
+                text=Text(u.text, u.text),  # written in one language
+                source=u.source or "",
+            )
+            for u in reversed(posted)
+        ]
+        starts = datetime.fromtimestamp(premiere.starts_at, UTC) if premiere.starts_at else None
+        return ReleaseInfo(starts, premiere.note, [*self.show.data.timeline, *entries])

@@ -1,0 +1,93 @@
+"""The outbox on a real database: expansion, de-duplication, retirement, bookkeeping."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.store import Store, open_sqlite
+from bot.store.records import NewNotification
+
+NOW = 1_800_000_000
+DAY = 86400
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    s = open_sqlite(tmp_path / "q.db")
+    await s.open()
+    for guild_id in (1, 2):
+        await s.guilds.update(guild_id, channel_id=guild_id * 10, role_id=guild_id * 100, now=NOW)
+    # User 7 subscribed by DM in both servers; user 8 by role only; user 9 both.
+    for guild_id, user_id, via in ((1, 7, "dm"), (2, 7, "both"), (1, 8, "role"), (2, 9, "both")):
+        await s.subscriptions.put(guild_id, user_id, via=via, user_name=f"u{user_id}",
+                                  locale="en-US", now=NOW)  # fmt: skip
+    yield s
+    await s.close()
+
+
+def note(kind: str = "update", due: int = NOW, series: str | None = None) -> NewNotification:
+    return NewNotification(kind, {"text": kind}, due, due + DAY, series=series)
+
+
+async def test_one_post_per_server_and_one_dm_per_person(store: Store) -> None:
+    await store.outbox.add(note(), NOW)
+    assert await store.outbox.expand_due(NOW) == 1
+    due = await store.outbox.due(NOW, 100)
+    channels = sorted((d.guild_id, d.channel_id, d.role_id) for d in due if d.target == "channel")
+    assert channels == [(1, 10, 100), (2, 20, 200)]
+    assert sorted(d.user_id for d in due if d.target == "dm") == [7, 9]  # 7 once, not twice
+    assert all(d.payload == {"text": "update"} for d in due)
+    assert len({d.nonce("abcd1234") for d in due}) == len(due)
+    assert all(len(d.nonce("abcd1234")) <= 25 for d in due)
+    assert await store.outbox.expand_due(NOW) == 0  # expanded once only
+
+
+async def test_closed_dms_are_left_out_and_their_pending_dms_failed(store: Store) -> None:
+    await store.outbox.add(note(), NOW)
+    await store.outbox.expand_due(NOW)
+    await store.dm_channels.mark_closed(7, NOW)
+    assert await store.outbox.fail_pending_dms(7, "dm_closed") == 1
+    assert sorted(d.user_id for d in await store.outbox.due(NOW, 100) if d.target == "dm") == [9]
+    await store.outbox.add(note(due=NOW + 1), NOW + 1)
+    await store.outbox.expand_due(NOW + 1)
+    dm_users = [d.user_id for d in await store.outbox.due(NOW + 1, 100) if d.target == "dm"]
+    assert sorted(dm_users) == [9, 9]
+    await store.dm_channels.reopen(7)
+    assert not (await store.dm_channels.get(7)).closed
+
+
+async def test_retiring_a_series_cancels_its_plan_and_pending_deliveries(store: Store) -> None:
+    await store.outbox.add(note("date_set", series="premiere"), NOW)
+    await store.outbox.add(note("reminder_1d", due=NOW + DAY, series="premiere"), NOW)
+    await store.outbox.add(note("update", due=NOW + DAY), NOW)  # not of the series
+    await store.outbox.expand_due(NOW)
+    assert len(await store.outbox.due(NOW, 100)) == 4
+    assert await store.outbox.retire_series("premiere") == 1  # the scheduled reminder
+    assert await store.outbox.due(NOW, 100) == []  # the date_set deliveries are cancelled
+    assert [p.kind for p in await store.outbox.upcoming()] == ["update"]
+
+
+async def test_what_came_due_too_late_is_missed(store: Store) -> None:
+    await store.outbox.add(note(), NOW)
+    await store.outbox.expand_due(NOW + 2 * DAY)
+    assert await store.outbox.due(NOW + 2 * DAY, 100) == []
+    assert (await store.outbox.stats()).missed == 1
+
+
+async def test_bookkeeping_marks_each_delivery_once(store: Store) -> None:
+    await store.outbox.add(note(), NOW)
+    await store.outbox.expand_due(NOW)
+    first, second, *_ = await store.outbox.due(NOW, 100)
+    await store.outbox.begin_attempt(first.id)
+    await store.outbox.mark_sent(first.id, 555, NOW)
+    await store.outbox.mark_failed(first.id, "late")  # ignored: it was sent
+    await store.outbox.retry_later(second.id, "503", NOW + 30)
+    assert [d.id for d in await store.outbox.due(NOW, 100)] == [d.id for d in
+        (await store.outbox.due(NOW + 30, 100)) if d.id != second.id]  # fmt: skip
+    assert await store.outbox.next_wakeup() == NOW
+    stats = await store.outbox.stats()
+    assert (stats.sent, stats.pending, stats.failed) == (1, 3, 0)
+    assert await store.outbox.problems(1) == []

@@ -1,0 +1,81 @@
+"""Setting, moving and withdrawing the premiere; posting updates; what /release reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import InputError
+from tests.usecases.conftest import NOW, World
+
+DAY = 86400
+
+
+async def test_setting_the_date_plans_the_announcement_and_reminders(world: World) -> None:
+    changed = await world.usecases.release.set_premiere(
+        date="2027-02-01", time="17:00", timezone="UTC", note="  Party  ", user_id=5
+    )
+    assert changed.starts_at == 1801501200
+    assert [p.kind for p in changed.planned] == [
+        "date_set", "reminder_7d", "reminder_1d", "reminder_1h", "premiere",
+    ]  # fmt: skip
+    assert world.wakes == ["dispatcher", "events"]  # woken after the commit, by themselves
+    premiere = await world.store.premiere.current()
+    assert (premiere.starts_at, premiere.timezone, premiere.note) == (1801501200, "UTC", "Party")
+    assert [a.action for a in await world.store.audit.latest(1)] == ["release.set"]
+
+
+async def test_moving_the_date_retires_the_old_plan(world: World) -> None:
+    release = world.usecases.release
+    await release.set_premiere(date="2027-02-01", time=None, timezone="UTC", note=None, user_id=5)
+    await world.store.outbox.expand_due(NOW)  # the first announcement is being sent
+    moved = await release.set_premiere(
+        date="2027-01-17", time="10:00", timezone="Asia/Seoul", note=None, user_id=5
+    )
+    assert [p.kind for p in moved.planned] == ["date_set", "reminder_1d", "reminder_1h",
+                                               "premiere"]  # fmt: skip
+    upcoming = await world.store.outbox.upcoming(limit=10)
+    assert [p.kind for p in upcoming] == [p.kind for p in moved.planned]
+    assert await world.store.outbox.due(NOW, 100) == []  # old announcement's posts cancelled
+
+
+@pytest.mark.parametrize(
+    ("date", "time", "zone", "key"),
+    [
+        ("2027-02-30", None, None, "release.no_such_date"),
+        ("next friday", None, None, "release.bad_date_format"),
+        ("2027-01-01", "25:00", None, "release.no_such_time"),
+        ("2027-01-01", None, "Mars/Phobos", "release.bad_timezone"),
+        ("2020-01-01", None, None, "release.in_past"),
+    ],
+)
+async def test_bad_dates_are_refused_and_change_nothing(
+    world: World, date: str, time: str | None, zone: str | None, key: str
+) -> None:
+    with pytest.raises(InputError) as refused:
+        await world.usecases.release.set_premiere(
+            date=date, time=time, timezone=zone, note=None, user_id=5
+        )
+    assert refused.value.key == key
+    assert (await world.store.premiere.current()).revision == 0
+    assert await world.store.outbox.upcoming() == [] and world.wakes == []
+
+
+async def test_clearing_announces_the_withdrawal_once(world: World) -> None:
+    release = world.usecases.release
+    assert await release.clear_premiere(user_id=5) is None  # nothing to clear
+    await release.set_premiere(date="2027-02-01", time=None, timezone=None, note=None, user_id=5)
+    cleared = await release.clear_premiere(user_id=5)
+    assert cleared is not None and cleared.starts_at is None
+    assert [p.kind for p in await world.store.outbox.upcoming()] == ["date_cleared"]
+    assert (await world.store.premiere.current()).starts_at is None
+
+
+async def test_an_update_joins_the_timeline_and_is_announced(world: World) -> None:
+    release = world.usecases.release
+    with pytest.raises(InputError):
+        await release.post_update(text="\u200b  ", source=None, user_id=5)
+    await release.post_update(text="Filming wrapped", source="Netflix", user_id=5)
+    assert [p.kind for p in await world.store.outbox.upcoming()] == ["update"]
+    info = await release.info()
+    assert info.timeline[-1].text.en == "Filming wrapped" and info.timeline[-1].source == "Netflix"
+    assert info.starts_at is None
