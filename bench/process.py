@@ -66,7 +66,7 @@ def cache_bytecode(env: dict[str, str]) -> dict[str, str]:
 
 @asynccontextmanager
 async def fresh_world(
-    module: str, *, bytecode_cache: bool = True
+    module: str, *, bytecode_cache: bool = True, **env_overrides: str
 ) -> AsyncIterator[tuple[FakeDiscord, ModuleProcess]]:
     """A new fake Discord (global limit 50 req/s) and a not yet started bot with an empty
     database; both are stopped on exit. Without `bytecode_cache` the bot inherits this
@@ -76,7 +76,7 @@ async def fresh_world(
     await fake.start()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-            env = bot_environment(fake, Path(tmp) / "bot.db")
+            env = bot_environment(fake, Path(tmp) / "bot.db", **env_overrides)
             env = cache_bytecode(env) if bytecode_cache else env
             bot = ModuleProcess(module, env, Path(tmp) / "bot.log")
             try:

@@ -6,7 +6,7 @@ import discord
 
 from bot.discord_limits import FIELD_VALUE, fit_embed
 from bot.i18n import Lang, t
-from bot.store.records import GuildSettings, Planned
+from bot.store.records import GuildSettings, Planned, Progress
 from bot.untrusted import quote
 from bot.usecases.release import PremiereChanged
 from bot.usecases.servers import ServerStatus, SubscriberExport
@@ -68,7 +68,20 @@ def premiere_changed_text(lang: Lang, changed: PremiereChanged) -> str:
     ])  # fmt: skip
 
 
-def status_embed(lang: Lang, status: ServerStatus) -> discord.Embed:
+def progress_line(lang: Lang, progress: Progress, seconds_left: float | None, now: int) -> str:
+    p = progress
+    if p.done:
+        return t(lang, "progress.done", sent=p.sent, total=p.total, failed=p.failed)
+    left = (
+        t(lang, "progress.unknown_eta")
+        if seconds_left is None
+        else (f"<t:{now + max(1, round(seconds_left))}:R>")
+    )
+    return t(lang, "progress.line", sent=p.sent, total=p.total, pending=p.pending,
+             failed=p.failed, when=left)  # fmt: skip
+
+
+def status_embed(lang: Lang, status: ServerStatus, now: int) -> discord.Embed:
     embed = discord.Embed(title=t(lang, "status.title"), colour=COLOR)
     embed.add_field(
         name=t(lang, "status.settings"), value="\n".join(settings_lines(lang, status.settings)),
@@ -90,6 +103,14 @@ def status_embed(lang: Lang, status: ServerStatus) -> discord.Embed:
         lang, "status.queue_counts", sent=s.sent, pending=s.pending, failed=s.failed,
         missed=s.missed,
     ))  # fmt: skip
+    if status.fan_outs:
+        lines = [
+            f"{t(lang, f'kind.{p.kind}')}: {progress_line(lang, p, left, now)}"
+            for p, left in status.fan_outs
+        ]
+        embed.add_field(
+            name=t(lang, "status.fan_outs"), value="\n".join(lines)[:FIELD_VALUE], inline=False
+        )
     if status.problems:
         lines = [
             f"{t(lang, f'kind.{p.kind}')}: {p.state} ({quote(p.error, 80)})"

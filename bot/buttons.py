@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import discord
 
+from bot.answers import answer_ephemeral
 from bot.i18n import Lang, lang_of, t
 from bot.notify.replies import subscribed_text
 from bot.store.records import Delivery
-from bot.usecases.members import Member
+from bot.usecases.inputs import Member, ReplyHandle
 
 if TYPE_CHECKING:
     from bot.usecases import UseCases
@@ -54,21 +55,23 @@ class NotifyButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         lang = lang_of(interaction.locale)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            text = await self._press(interaction, lang)
-        except Exception:
-            log.exception("notify button failed (interaction %s)", interaction.id)
-            text = t(lang, "error.internal", ref=interaction.id)
-        await interaction.followup.send(
-            text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-        )
+
+        async def press() -> str:
+            try:
+                return await self._press(interaction, lang)
+            except Exception:
+                log.exception("notify button failed (interaction %s)", interaction.id)
+                return t(lang, "error.internal", ref=interaction.id)
+
+        await answer_ephemeral(interaction, press())
 
     async def _press(self, interaction: discord.Interaction, lang: Lang) -> str:
         members = cast(_HasUseCases, interaction.client).usecases.members
+        reply = ReplyHandle(interaction.application_id, interaction.token, str(interaction.locale))
         member = Member(
-            self.guild_id, interaction.user.id, str(interaction.user), str(interaction.locale)
-        )
+            self.guild_id, interaction.user.id, str(interaction.user), str(interaction.locale),
+            reply,
+        )  # fmt: skip
         toggled = await members.toggle(member, only_off=self.action == "off")
         if toggled.subscribed is not None:
             return subscribed_text(toggled.subscribed, lang)

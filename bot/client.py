@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import json
 import logging
@@ -14,19 +15,23 @@ import discord
 from discord.ext import commands
 
 import cogs
+from bot.admin_replies import progress_line
 from bot.buttons import BUTTONS, answer_unknown, is_ours, notification_view
 from bot.clock import Clock
 from bot.discord_actions import HttpActions
-from bot.i18n import Translator, load_texts
+from bot.i18n import Translator, lang_of, load_texts
 from bot.notify.events import EventSync
 from bot.notify.notices import register_notices
 from bot.outbox import Outbox
-from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.dispatcher import DeliveryFailed, Dispatcher
+from bot.outbox.progress import ProgressReporter
 from bot.outbox.sender import DiscordSender
+from bot.rest_limit import RestLimiter, throttle_bucket_sweep
 from bot.settings import Settings
 from bot.show.loader import ShowStore
 from bot.show.watcher import ShowWatcher
 from bot.store import Store, open_sqlite
+from bot.store.records import Delivery, Progress
 from bot.tree import BotTree
 from bot.usecases import UseCases
 
@@ -42,8 +47,14 @@ def extension_names() -> list[str]:
     )
 
 
+def fan_out_concurrency(rate_limit: int) -> int:
+    """Sends in flight: enough to fill the REST limit while each waits on its round trip."""
+    return max(8, min(32, rate_limit // 32))
+
+
 class FanBot(commands.Bot):
     def __init__(self, settings: Settings, *, sync_only: bool = False) -> None:
+        limiter = RestLimiter(settings.rate_limit)  # every REST request but interaction answers
         # The bot has no voice features: spare the log two warnings about voice libraries.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
@@ -56,7 +67,10 @@ class FanBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             max_messages=None,
             chunk_guilds_at_startup=False,
+            http_trace=limiter.trace_config(settings.api_base_url),
         )
+        self.limiter = limiter
+        throttle_bucket_sweep(self.http)
         self.settings = settings
         self.sync_only = sync_only  # `python -m bot sync`: sync, send nothing
         self.clock = Clock(settings.clock_offset)
@@ -66,8 +80,12 @@ class FanBot(commands.Bot):
         self.outbox = Outbox()
         self.events = EventSync(self, self.store)
         self._dispatcher: Dispatcher | None = None
+        self._progress: ProgressReporter | None = None
         self._usecases: UseCases | None = None
         self._shutdown: asyncio.Task[None] | None = None
+
+    def now(self) -> int:
+        return int(self.clock.timestamp())
 
     @property
     def usecases(self) -> UseCases:
@@ -87,26 +105,46 @@ class FanBot(commands.Bot):
         if not self.sync_only:
             assert self._dispatcher is not None
             self._dispatcher.start()
+            assert self._progress is not None
+            self._progress.start()
             self.events.start()
             self.show_watcher.start()
+            gc.freeze()  # what start-up built lives on: keep it out of every later collection
 
     def _wire(self, install_id: str) -> None:
         """Build the core once: the sender with its buttons, the dispatcher, the use cases."""
         register_notices()
         self.add_dynamic_items(*BUTTONS)
         # install_id: a random id of this database, so nonces never collide with another's
-        sender = DiscordSender(self, self.store.dm_channels, install_id, notification_view)
-        self._dispatcher = Dispatcher(self.store, sender, self.clock)
+        sender = DiscordSender(
+            self, self.store.dm_channels, install_id, notification_view, self.clock
+        )
+        rate = self.settings.rate_limit
+        self._dispatcher = Dispatcher(
+            self.store, sender, self.clock, concurrency=fan_out_concurrency(rate),
+            on_failed=self._delivery_failed,
+        )  # fmt: skip
         self.outbox.wire(self._dispatcher.wake)
         self._usecases = UseCases(
             store=self.store,
             outbox=self.outbox,
             clock=self.clock,
-            discord=HttpActions(self, sender),
+            discord=HttpActions(self),
             settings=self.settings,
             show=self.show,
             sync_events=self.events.wake,
         )
+        self._progress = ProgressReporter(self.store, self, self.clock, self._progress_line,
+                                          rate=float(rate))  # fmt: skip
+
+    async def _delivery_failed(self, delivery: Delivery, failure: DeliveryFailed) -> None:
+        reason = (
+            "dm_closed" if failure.dm_closed else "forbidden" if failure.forbidden else "failed"
+        )
+        await self.usecases.members.delivery_failed(delivery, reason)
+
+    def _progress_line(self, progress: Progress, locale: str, left: float | None) -> str:
+        return progress_line(lang_of(locale), progress, left, int(self.clock.timestamp()))
 
     async def on_ready(self) -> None:
         user = self.user
@@ -139,6 +177,8 @@ class FanBot(commands.Bot):
         try:
             await self.events.stop()
             await self.show_watcher.stop()
+            if self._progress is not None:
+                await self._progress.stop()
             if self._dispatcher is not None:
                 await self._dispatcher.stop()  # lets sends under way finish
             await super().close()  # unloads extensions, then closes the gateway and HTTP

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime
 
@@ -15,3 +16,8 @@ class Clock:
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.timestamp(), UTC)
+
+    async def sleep_until(self, timestamp: float) -> None:
+        delay = timestamp - self.timestamp()
+        if delay > 0:
+            await asyncio.sleep(delay)

@@ -1,5 +1,5 @@
-"""What use cases may ask of Discord (a role, a DM, who can hold a scheduled event), as a
-protocol they depend on, and its implementation over discord.py's HTTP client."""
+"""What use cases may ask of Discord (a role, a followup to an interaction, what the gateway
+says of a server), as a protocol they depend on, and its implementation over discord.py."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ from collections.abc import Awaitable
 from typing import Protocol
 
 import discord
+from discord.http import Route
 
-from bot.outbox.sender import DM_CLOSED, DiscordSender
+from bot.outbox.sender import DM_CLOSED
+from bot.rest_limit import urgent
 
 log = logging.getLogger(__name__)
+
+EPHEMERAL = 64  # message flag: only the member sees it
 
 
 class ActionRefused(Exception):
@@ -27,11 +31,15 @@ class ActionFailed(Exception):
 
 
 class DiscordActions(Protocol):
-    async def add_role(self, guild_id: int, user_id: int, role_id: int, reason: str) -> None: ...
-
     async def remove_role(self, guild_id: int, user_id: int, role_id: int, reason: str) -> None: ...
 
-    async def send_dm(self, user_id: int, text: str) -> None: ...
+    def role_problem(self, guild_id: int, role_id: int) -> str | None:
+        """'forbidden' when the gateway shows the bot cannot give the role; else None."""
+        ...
+
+    async def followup(self, application_id: int, token: str, text: str) -> None:
+        """An ephemeral followup to an interaction (its token lasts 15 minutes)."""
+        ...
 
     def event_servers(self) -> tuple[list[int], list[str]]:
         """(ids of the servers where the bot may manage events, names of the others)."""
@@ -39,23 +47,30 @@ class DiscordActions(Protocol):
 
 
 class HttpActions:
-    def __init__(self, client: discord.Client, sender: DiscordSender) -> None:
+    def __init__(self, client: discord.Client) -> None:
         self.client = client
-        self.sender = sender
-
-    async def add_role(self, guild_id: int, user_id: int, role_id: int, reason: str) -> None:
-        await _call(self.client.http.add_role(guild_id, user_id, role_id, reason=reason))
 
     async def remove_role(self, guild_id: int, user_id: int, role_id: int, reason: str) -> None:
-        await _call(self.client.http.remove_role(guild_id, user_id, role_id, reason=reason))
+        with urgent():  # the member is waiting for the answer
+            await _call(self.client.http.remove_role(guild_id, user_id, role_id, reason=reason))
 
-    async def send_dm(self, user_id: int, text: str) -> None:
-        async def send() -> None:
-            channel_id = await self.sender.dm_channel(user_id)
-            channel = self.client.get_partial_messageable(channel_id)
-            await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+    def role_problem(self, guild_id: int, role_id: int) -> str | None:
+        guild = self.client.get_guild(guild_id)
+        role = guild.get_role(role_id) if guild else None
+        if guild is None or role is None:
+            return None  # not known here: Discord will say
+        me = guild.me
+        if not me.guild_permissions.manage_roles or role >= me.top_role:
+            return "forbidden"
+        return None
 
-        await _call(send())
+    async def followup(self, application_id: int, token: str, text: str) -> None:
+        route = Route(
+            "POST", "/webhooks/{application_id}/{token}", application_id=application_id,
+            token=token,
+        )  # fmt: skip
+        body = {"content": text[:2000], "flags": EPHEMERAL, "allowed_mentions": {"parse": []}}
+        await _call(self.client.http.request(route, json=body))
 
     def event_servers(self) -> tuple[list[int], list[str]]:
         allowed = [g for g in self.client.guilds if g.me.guild_permissions.manage_events]

@@ -54,6 +54,8 @@ class Settings:
     gateway_url: str = DEFAULT_GATEWAY
     # Testing aid: shifts the bot's clock so a 7-day reminder can be tested in seconds.
     clock_offset: float = 0.0
+    # The bot's global REST limit (Discord's default: 50 a second; big bots are granted more).
+    rate_limit: int = 50
     # Testing aid: more extensions to load after the cogs (e.g. one registering a new kind).
     test_extensions: tuple[str, ...] = ()
 
@@ -119,6 +121,17 @@ def _clock_offset(env: Mapping[str, str]) -> float:
         raise SettingsError(f"BOT_CLOCK_OFFSET must be a number of seconds, got {raw!r}") from None
 
 
+def _rate_limit(env: Mapping[str, str]) -> int:
+    raw = env.get("DISCORD_RATE_LIMIT", "").strip()
+    if not raw:
+        return 50
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise SettingsError(
+            f"DISCORD_RATE_LIMIT must be requests per second, a whole number from 1, got {raw!r}"
+        )
+    return int(raw)
+
+
 def _test_extensions(env: Mapping[str, str]) -> tuple[str, ...]:
     raw = env.get("BOT_TEST_EXTENSIONS", "").strip()
     names = tuple(name.strip() for name in raw.split(",") if name.strip())
@@ -147,5 +160,6 @@ def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Setting
         api_base_url=_url(env, "DISCORD_API_BASE_URL", DEFAULT_API_BASE, ("https", "http")),
         gateway_url=_url(env, "DISCORD_GATEWAY_URL", DEFAULT_GATEWAY, ("wss", "ws")),
         clock_offset=_clock_offset(env),
+        rate_limit=_rate_limit(env),
         test_extensions=_test_extensions(env),
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot.usecases.members import Member
+from bot.usecases.inputs import Member, ReplyHandle
 
 
 def guild_id_of(interaction: discord.Interaction) -> int:
@@ -16,12 +16,18 @@ def guild_id_of(interaction: discord.Interaction) -> int:
     return interaction.guild_id
 
 
+def reply_handle(interaction: discord.Interaction) -> ReplyHandle:
+    """How to follow up on this interaction later (for up to 15 minutes)."""
+    return ReplyHandle(interaction.application_id, interaction.token, str(interaction.locale))
+
+
 def member_of(interaction: discord.Interaction) -> Member:
     return Member(
         guild_id_of(interaction),
         interaction.user.id,
         str(interaction.user),
         str(interaction.locale),
+        reply_handle(interaction),
     )
 
 

@@ -21,7 +21,7 @@ from bot.guild_checks import check_setup
 from bot.i18n import lang_of, t
 from bot.notify.when import zone_suggestions
 from bot.usecases.release import MAX_NOTE, MAX_SOURCE, MAX_UPDATE
-from cogs._checks import guild_id_of, manages_server, role_ids
+from cogs._checks import guild_id_of, manages_server, reply_handle, role_ids
 
 NO_PINGS = discord.AllowedMentions.none()
 
@@ -118,14 +118,16 @@ class Admin(commands.Cog):
         await self._require_show_wide(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         changed = await self.bot.usecases.release.change_premiere(
-            date=date, time=time, timezone=timezone, note=note, user_id=interaction.user.id
-        )
+            date=date, time=time, timezone=timezone, note=note, user_id=interaction.user.id,
+            reply=reply_handle(interaction),
+        )  # fmt: skip
         lang = lang_of(interaction.locale)
         if changed is None:
             text = t(lang, "release.nothing_to_clear")
         else:
             text = premiere_changed_text(lang, changed)
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        # the confirmation itself, so the fan-out's progress can be shown in it
+        await interaction.edit_original_response(content=text, allowed_mentions=NO_PINGS)
 
     @release_command.autocomplete("timezone")
     async def timezone_autocomplete(
@@ -148,10 +150,11 @@ class Admin(commands.Cog):
         await self._require_show_wide(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.bot.usecases.release.post_update(
-            text=text, source=source, user_id=interaction.user.id
-        )
+            text=text, source=source, user_id=interaction.user.id,
+            reply=reply_handle(interaction),
+        )  # fmt: skip
         answer = t(lang_of(interaction.locale), "update.posted")
-        await interaction.followup.send(answer, ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.edit_original_response(content=answer, allowed_mentions=NO_PINGS)
 
     @admin.command(
         name=_("subscribers"), description=_("Subscriber counts, and the list as a CSV file")
@@ -173,7 +176,7 @@ class Admin(commands.Cog):
     async def status_command(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         status = await self.bot.usecases.servers.status(guild_id_of(interaction))
-        embed = status_embed(lang_of(interaction.locale), status)
+        embed = status_embed(lang_of(interaction.locale), status, self.bot.now())
         await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @admin.command(name=_("reload"), description=_("Reload the show's facts file"))

@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
+from bot.answers import answer_ephemeral
 from bot.client import FanBot
 from bot.i18n import lang_of, t
 from bot.notify.replies import member_status_text, subscribed_text
@@ -50,18 +51,23 @@ class Notify(commands.Cog):
     async def notify_on(
         self, interaction: discord.Interaction, via: app_commands.Choice[str] | None = None
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.bot.usecases.members.subscribe(member_of(interaction), as_via(via))
-        text = subscribed_text(outcome, lang_of(interaction.locale))
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        member, lang = member_of(interaction), lang_of(interaction.locale)
+
+        async def subscribe() -> str:
+            outcome = await self.bot.usecases.members.subscribe(member, as_via(via))
+            return subscribed_text(outcome, lang)
+
+        await answer_ephemeral(interaction, subscribe())
 
     @notify.command(name=_("off"), description=_("Stop premiere notifications"))
     async def notify_off(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        members = self.bot.usecases.members
-        previous = await members.unsubscribe(guild_id_of(interaction), interaction.user.id)
-        text = t(lang_of(interaction.locale), "notify.off" if previous else "notify.off_none")
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        guild_id, lang = guild_id_of(interaction), lang_of(interaction.locale)
+
+        async def unsubscribe() -> str:
+            previous = await self.bot.usecases.members.unsubscribe(guild_id, interaction.user.id)
+            return t(lang, "notify.off" if previous else "notify.off_none")
+
+        await answer_ephemeral(interaction, unsubscribe())
 
     @notify.command(name=_("status"), description=_("Your subscription and the next notification"))
     async def notify_status(self, interaction: discord.Interaction) -> None:

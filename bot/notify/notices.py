@@ -19,7 +19,10 @@ from bot.store.records import Delivery
 
 COLOR = discord.Colour(0x8B0000)
 DATE_KINDS = ("date_set", "date_cleared", *(kind for kind, _ in STAGES))
-KINDS = (*DATE_KINDS, "update")  # every kind this module registers
+BROADCASTS = (*DATE_KINDS, "update")
+SUBSCRIBED = "subscribed"  # a new subscriber's role and welcome DM
+KINDS = (*BROADCASTS, SUBSCRIBED)  # every kind this module registers
+WELCOME_EXPIRES_S = 86400
 
 
 def when(starts_at: int) -> str:
@@ -64,6 +67,12 @@ def render_notice(delivery: Delivery) -> Rendered:
     return Rendered(post.content, embed, post.mentions)
 
 
+def render_welcome(delivery: Delivery) -> Rendered:
+    """The welcome DM: proof that DMs reach the member (a role delivery renders nothing)."""
+    text = t(lang_of(delivery.locale), "notify.welcome")
+    return Rendered(text, None, discord.AllowedMentions.none())
+
+
 def _stage_expiry(kind: str, due_at: int, payload: Mapping[str, Any]) -> int:
     return stage_expiry(kind, int(payload["starts_at"]))
 
@@ -74,6 +83,7 @@ _NOTICES = [
         for k in ("date_set", "date_cleared", "update")
     ),
     *(NotificationKind(k, render_notice, partial(_stage_expiry, k)) for k, _ in STAGES),
+    NotificationKind(SUBSCRIBED, render_welcome, lambda due, _payload: due + WELCOME_EXPIRES_S),
 ]
 
 

@@ -14,8 +14,8 @@ def subscribed_text(outcome: Subscribed, lang: Lang) -> str:
         lines.append(t(lang, "notify.no_role"))
     elif outcome.role_problem:
         lines.append(t(lang, f"notify.role_{outcome.role_problem}"))
-    if outcome.dm_problem:
-        lines.append(t(lang, f"notify.dm_{outcome.dm_problem}"))
+    if outcome.stored in ("dm", "both"):
+        lines.append(t(lang, "notify.welcome_coming"))
     if outcome.stored in ("role", "both") and not outcome.has_channel:
         lines.append(t(lang, "notify.no_channel"))
     return "\n".join(lines)

@@ -21,7 +21,7 @@ class Outbox:
 
     async def schedule(
         self, tx: Tx, kind_name: str, payload: Mapping[str, Any], *, due_at: int, now: int,
-        series: str | None = None,
+        series: str | None = None, audience: str = "broadcast",
     ) -> int:  # fmt: skip
         """Queue a notification inside the caller's transaction; the dispatcher is woken."""
         spec = kind(kind_name)
@@ -31,6 +31,7 @@ class Outbox:
             due_at=due_at,
             expires_at=spec.expires(due_at, payload),
             series=series,
+            audience=audience,
         )
         notification_id = await tx.outbox.add(notification, now)
         tx.after_commit(self._wake)

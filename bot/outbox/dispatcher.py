@@ -1,10 +1,20 @@
-"""One task that sleeps until the earliest due delivery, then sends what is due, paced."""
+"""Sends what is due, in two lanes that share the REST limiter: deliveries addressed to one
+waiting member (a new subscriber's role and welcome DM), and the broadcasts. Each lane works
+through its due deliveries in passes, many sends in flight, and sleeps until the next due
+notification or retry; scheduling wakes it.
+
+Bookkeeping is batched: attempts are recorded a chunk at a time before their sends, and sends
+are marked in one transaction every few dozen. A crash between the two leaves attempts whose
+outcome is unknown; before sending one again the sender looks for its message in the channel,
+so nothing is sent twice even after Discord's nonce window has passed.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.clock import Clock
@@ -15,16 +25,21 @@ log = logging.getLogger(__name__)
 
 MAX_SLEEP = 300.0  # re-check now and then, whatever the queue says
 BATCH = 200
+FLUSH_EVERY = 64  # sends marked per transaction
+FLUSH_AFTER_S = 0.05
 
 
 class DeliveryFailed(Exception):
     """A send that failed; `permanent` ones are not retried."""
 
-    def __init__(self, reason: str, *, permanent: bool, dm_closed: bool = False) -> None:
+    def __init__(
+        self, reason: str, *, permanent: bool, dm_closed: bool = False, forbidden: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.dm_closed = dm_closed
+        self.forbidden = forbidden
 
 
 class Sender(Protocol):
@@ -32,10 +47,56 @@ class Sender(Protocol):
         """Post the delivery's message; its id. Raises DeliveryFailed."""
         ...
 
+    async def find_sent(self, delivery: Delivery, since: int) -> int | None:
+        """The delivery's message if an earlier attempt (begun at `since`) posted it."""
+        ...
+
+
+FailureListener = Callable[[Delivery, DeliveryFailed], Awaitable[None]]
+
 
 def backoff(attempts: int) -> int:
     """Seconds before the next try: 2, 4, 8 … capped at five minutes."""
     return int(min(2 ** max(attempts, 1), 300))
+
+
+class SentRecorder:
+    """Marks sends in batches: one transaction for many, flushed soon after each send."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self._pending: list[tuple[int, int]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._lock = asyncio.Lock()
+
+    async def sent(self, delivery_id: int, message_id: int) -> None:
+        self._pending.append((delivery_id, message_id))
+        if len(self._pending) >= FLUSH_EVERY:
+            await self.flush()
+        elif self._timer is None:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(
+                FLUSH_AFTER_S, lambda: asyncio.ensure_future(self.flush())
+            )
+
+    async def flush(self) -> None:
+        async with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            batch, self._pending = self._pending, []
+            if batch:
+                await self.store.outbox.mark_sent_many(batch, int(self.clock.timestamp()))
+
+
+class Lane:
+    def __init__(self, name: str, urgent: bool, concurrency: int) -> None:
+        self.name = name
+        self.urgent = urgent
+        self.slots = asyncio.Semaphore(concurrency)
+        self.concurrency = concurrency
+        self.wake = asyncio.Event()
 
 
 class Dispatcher:
@@ -47,85 +108,124 @@ class Dispatcher:
         *,
         concurrency: int = 8,
         max_attempts: int = 10,
+        on_failed: FailureListener | None = None,
     ) -> None:
         self.store = store
         self.queue = store.outbox
         self.sender = sender
         self.clock = clock
         self.max_attempts = max_attempts
-        self._slots = asyncio.Semaphore(concurrency)
-        self._wake = asyncio.Event()
+        self.on_failed = on_failed
+        self.recorder = SentRecorder(store, clock)
+        self.lanes = (Lane("members", True, 4), Lane("broadcasts", False, concurrency))
+        self._expanding = asyncio.Lock()
         self._stopping = False
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._reports: set[asyncio.Task[None]] = set()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="notification-dispatcher")
+        self._tasks = [
+            asyncio.create_task(self._run(lane), name=f"dispatcher-{lane.name}")
+            for lane in self.lanes
+        ]
+        log.info("notification dispatcher started")
 
     def wake(self) -> None:
         """Something was scheduled: look at the queue again now."""
-        self._wake.set()
+        for lane in self.lanes:
+            lane.wake.set()
 
     async def stop(self, grace: float = 5.0) -> None:
-        """Let the sends under way finish (they are short), then stop."""
+        """Let the sends under way finish (they are short), record them, then stop."""
         self._stopping = True
-        self._wake.set()
-        if self._task is None:
+        self.wake()
+        if not self._tasks:
             return
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), grace)
-        except TimeoutError:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        _finished, running = await asyncio.wait(self._tasks, timeout=grace)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for report in self._reports:
+            report.cancel()
+        await self.recorder.flush()
 
-    async def _run(self) -> None:
-        log.info("notification dispatcher started")
+    def now(self) -> int:
+        return int(self.clock.timestamp())
+
+    async def _run(self, lane: Lane) -> None:
         while not self._stopping:
             try:
-                if not await self._work_once():
-                    await self._sleep()
+                if not await self._pass(lane):
+                    await self._sleep(lane)
             except Exception:
-                log.exception("notification dispatcher failed; retrying in 5s")
-                await self._sleep(5.0)
+                log.exception("notification dispatcher (%s) failed; retrying in 5s", lane.name)
+                await self._sleep(lane, 5.0)
 
-    async def _work_once(self) -> bool:
-        """Send one batch of what is due; whether there was anything."""
-        now = int(self.clock.timestamp())
-        await self.queue.expand_due(now)
-        batch = await self.queue.due(now, BATCH)
-        if not batch:
-            return False
-        tasks = []
-        for delivery in batch:
-            if self._stopping:
+    async def _pass(self, lane: Lane) -> bool:
+        """Send everything of this lane that is due now; whether there was anything."""
+        now = self.now()
+        async with self._expanding:
+            await self.queue.expand_due(now)
+        after, worked = 0, False
+        running: set[asyncio.Task[None]] = set()
+        while not self._stopping:
+            batch = await self.queue.due(now, BATCH, urgent=lane.urgent, after_id=after)
+            if not batch:
                 break
-            await self._slots.acquire()  # the sender paces the requests themselves
-            tasks.append(asyncio.create_task(self._deliver(delivery)))
-        await asyncio.gather(*tasks)
-        return not self._stopping
+            worked = True
+            for start in range(0, len(batch), lane.concurrency):
+                chunk = await self._begin(batch[start : start + lane.concurrency])
+                for delivery in chunk:
+                    await lane.slots.acquire()
+                    task = asyncio.create_task(self._deliver(lane, delivery))
+                    running.add(task)
+                    task.add_done_callback(running.discard)
+                if self._stopping:
+                    break
+            after = batch[-1].id
+        await asyncio.gather(*running)
+        await self.recorder.flush()
+        return worked and not self._stopping
 
-    async def _sleep(self, at_most: float = MAX_SLEEP) -> None:
-        wakeup = await self.queue.next_wakeup()
+    async def _begin(self, chunk: list[Delivery]) -> list[Delivery]:
+        """Too late ones are marked missed; the attempts of the others are recorded."""
+        now, live = self.clock.timestamp(), []
+        for delivery in chunk:
+            if now > delivery.expires_at:
+                await self.queue.mark_missed(delivery.id, "came due too late")
+            else:
+                live.append(delivery)
+        fresh = [d.id for d in live if d.attempt_started_at is None]
+        await self.queue.begin_attempts(fresh, int(now))
+        return live
+
+    async def _sleep(self, lane: Lane, at_most: float = MAX_SLEEP) -> None:
+        wakeup = await self.queue.next_wakeup(urgent=lane.urgent)
         delay = at_most if wakeup is None else wakeup - self.clock.timestamp()
         delay = max(0.0, min(delay, at_most))
-        self._wake.clear()
+        lane.wake.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), delay)
+            await asyncio.wait_for(lane.wake.wait(), delay)
 
-    async def _deliver(self, delivery: Delivery) -> None:
+    async def _deliver(self, lane: Lane, delivery: Delivery) -> None:
         try:
-            if self.clock.timestamp() > delivery.expires_at:
-                await self.queue.mark_missed(delivery.id, "came due too late")
-                return
-            await self.queue.begin_attempt(delivery.id)
-            message_id = await self.sender.send(delivery)
-            await self.queue.mark_sent(delivery.id, message_id, int(self.clock.timestamp()))
+            message_id = None
+            if delivery.attempt_started_at is not None:  # an attempt of unknown outcome
+                message_id = await self.sender.find_sent(delivery, delivery.attempt_started_at)
+                if message_id is not None:
+                    log.info("delivery %d had reached Discord: not sent again", delivery.id)
+                else:
+                    await self.queue.begin_attempts([delivery.id], self.now())
+            if message_id is None:
+                message_id = await self.sender.send(delivery)
+            await self.recorder.sent(delivery.id, message_id)
         except DeliveryFailed as exc:
             await self._failed(delivery, exc)
         except Exception as exc:  # a bug must not stop the other deliveries: retried later
             log.exception("delivery %d raised unexpectedly", delivery.id)
             await self._failed(delivery, DeliveryFailed(repr(exc)[:200], permanent=False))
         finally:
-            self._slots.release()
+            lane.slots.release()
 
     async def _failed(self, delivery: Delivery, exc: DeliveryFailed) -> None:
         attempts = delivery.attempts + 1
@@ -136,13 +236,25 @@ class Dispatcher:
             log.warning("delivery %d (%s) failed: %s", delivery.id, delivery.kind, exc.reason)
             await self.queue.mark_failed(delivery.id, exc.reason)
         else:
-            retry_at = int(self.clock.timestamp()) + backoff(attempts)
+            retry_at = self.now() + backoff(attempts)
             log.info("delivery %d: %s; retry %d in %ds", delivery.id, exc.reason, attempts,
                      backoff(attempts))  # fmt: skip
             await self.queue.retry_later(delivery.id, exc.reason, retry_at)
+            return
+        if self.on_failed is not None:  # in the background: it may wait a moment to speak
+            task = asyncio.create_task(self._report(delivery, exc))
+            self._reports.add(task)
+            task.add_done_callback(self._reports.discard)
+
+    async def _report(self, delivery: Delivery, exc: DeliveryFailed) -> None:
+        assert self.on_failed is not None
+        try:
+            await self.on_failed(delivery, exc)
+        except Exception:
+            log.exception("reporting the failure of delivery %d failed", delivery.id)
 
     async def _dm_closed(self, user_id: int) -> None:
         """Closed DMs are not retried: their pending DMs are failed at once, without a request."""
         async with self.store.transaction() as tx:
-            await tx.dm_channels.mark_closed(user_id, int(self.clock.timestamp()))
+            await tx.dm_channels.mark_closed(user_id, self.now())
             await tx.outbox.fail_pending_dms(user_id, "dm_closed")

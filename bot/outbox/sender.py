@@ -1,27 +1,31 @@
-"""Sends deliveries through Discord: a channel post, or a DM through a remembered channel."""
+"""Sends deliveries through Discord: a channel post, a DM through a remembered channel, or a
+subscriber's notification role. Every request waits its turn in the REST limiter; those
+addressed to one waiting member go first."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import aiohttp
 import discord
 
+from bot.clock import Clock
 from bot.outbox.dispatcher import DeliveryFailed
-from bot.outbox.kinds import NotificationKind, kind
-from bot.outbox.pacing import Pacer
+from bot.outbox.kinds import NotificationKind, Rendered, kind
+from bot.rest_limit import urgent
 from bot.store.dm_channels import DmChannelStore
 from bot.store.records import Delivery
 
 log = logging.getLogger(__name__)
 
-DM_CLOSED = 50007  # "Cannot send messages to this user"
-# Discord allows 50 requests a second per bot; fan-out keeps to 70% of that, so commands and
-# other traffic never meet a 429 because of a big announcement.
-FAN_OUT_RATE = 35.0
-FAN_OUT_BURST = 5
+DM_CLOSED = 50007  # "Cannot send messages to this user": the only sign of closed DMs
+LOOK_BACK_S = 60  # how far before an attempt's start its message may be dated
+ROLE_REASON = "Subscribed to premiere notifications"
 
 ViewFactory = Callable[[Delivery], discord.ui.View | None]
 
@@ -33,10 +37,24 @@ def classify(exc: Exception) -> DeliveryFailed:
             return DeliveryFailed("dm_closed", permanent=True, dm_closed=True)
         reason = f"{exc.status} {exc.code}: {exc.text[:120]}"
         transient = exc.status == 429 or exc.status >= 500
-        return DeliveryFailed(reason, permanent=not transient)
+        forbidden = isinstance(exc, discord.Forbidden)
+        return DeliveryFailed(reason, permanent=not transient, forbidden=forbidden)
     if isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError):
         return DeliveryFailed(f"network: {exc!r}"[:200], permanent=False)
     raise exc
+
+
+def _same_message(found: dict[str, Any], rendered: Rendered) -> bool:
+    """What Discord keeps of a message: its content and its embed's title and text."""
+    if (found.get("content") or "") != rendered.content:
+        return False
+    embeds = found.get("embeds") or []
+    if rendered.embed is None:
+        return not embeds
+    if not embeds:
+        return False
+    ours = rendered.embed.to_dict()
+    return all(embeds[0].get(key) == ours.get(key) for key in ("title", "description"))
 
 
 class DiscordSender:
@@ -46,12 +64,13 @@ class DiscordSender:
         dm_channels: DmChannelStore,
         install_id: str,
         make_view: ViewFactory = lambda _: None,
+        clock: Clock | None = None,
     ) -> None:
         self.client = client
         self.dm_channels = dm_channels
         self.install_id = install_id
         self.make_view = make_view
-        self.pacer = Pacer(FAN_OUT_RATE, burst=FAN_OUT_BURST)
+        self.clock = clock or Clock(0.0)
 
     async def dm_channel(self, user_id: int) -> int:
         """The user's DM channel id: asked of Discord once, then remembered."""
@@ -65,23 +84,54 @@ class DiscordSender:
         return channel_id
 
     async def send(self, delivery: Delivery) -> int:
+        """Post the delivery's message (or give its role); the message id (0 for a role)."""
+        spec = _kind_of(delivery)
+        lane = urgent() if delivery.urgent else contextlib.nullcontext()
         try:
-            spec = kind(delivery.kind)
-        except LookupError:  # e.g. an extension that registered it is no longer loaded
-            raise DeliveryFailed(f"unknown kind {delivery.kind!r}", permanent=True) from None
-        try:
-            if delivery.target == "dm":
-                assert delivery.user_id is not None
-                known = (await self.dm_channels.get(delivery.user_id)).channel_id
-                await self.pacer.acquire(1 if known else 2)  # opening a DM is a request too
-                channel_id = known or await self._open_dm(delivery.user_id)
-            else:
-                await self.pacer.acquire()
-                assert delivery.channel_id is not None
-                channel_id = delivery.channel_id
-            return await self._post(channel_id, delivery, spec)
+            with lane:
+                if delivery.target == "role":
+                    await self._give_role(delivery)
+                    return 0
+                return await self._post(await self._channel_of(delivery), delivery, spec)
         except Exception as exc:
             raise classify(exc) from exc
+
+    async def find_sent(self, delivery: Delivery, since: int) -> int | None:
+        """The message of a delivery whose last attempt's outcome is unknown, if it reached
+        Discord: ours, in its channel, dated after the attempt began, with the same content
+        and embed. None: it is not there (or cannot be, for a role: giving one is idempotent)."""
+        if delivery.target == "role":
+            return None
+        channel_id = delivery.channel_id
+        if delivery.target == "dm" and delivery.user_id is not None:
+            channel_id = (await self.dm_channels.get(delivery.user_id)).channel_id
+        if channel_id is None:
+            return None  # a DM channel is remembered before anything is posted in it
+        real_start = since - self.clock.offset - LOOK_BACK_S
+        after = discord.utils.time_snowflake(datetime.fromtimestamp(real_start, UTC))
+        rendered = _kind_of(delivery).render(delivery)
+        me = self.client.user.id if self.client.user else 0
+        try:
+            found = await self.client.http.logs_from(channel_id, 50, after=after)
+        except Exception as exc:
+            raise classify(exc) from exc
+        for message in found:
+            if int(message["author"]["id"]) == me and _same_message(dict(message), rendered):
+                return int(message["id"])
+        return None
+
+    async def _channel_of(self, delivery: Delivery) -> int:
+        if delivery.target == "dm":
+            assert delivery.user_id is not None
+            return delivery.dm_channel_id or await self.dm_channel(delivery.user_id)
+        assert delivery.channel_id is not None
+        return delivery.channel_id
+
+    async def _give_role(self, delivery: Delivery) -> None:
+        assert delivery.user_id is not None and delivery.role_id is not None
+        await self.client.http.add_role(
+            delivery.guild_id, delivery.user_id, delivery.role_id, reason=ROLE_REASON
+        )
 
     async def _post(self, channel_id: int, delivery: Delivery, spec: NotificationKind) -> int:
         rendered = spec.render(delivery)
@@ -95,3 +145,10 @@ class DiscordSender:
             view=view or discord.utils.MISSING,
         )
         return int(message.id)
+
+
+def _kind_of(delivery: Delivery) -> NotificationKind:
+    try:
+        return kind(delivery.kind)
+    except LookupError:  # e.g. an extension that registered it is no longer loaded
+        raise DeliveryFailed(f"unknown kind {delivery.kind!r}", permanent=True) from None

@@ -1,9 +1,9 @@
 """The only code that knows SQL or a database driver.
 
 `Store` gives one object per aggregate (guild settings, subscriptions, premiere and timeline,
-the outbox, DM channels, scheduled events, audit, meta). Each call is a transaction of its
-own; `async with store.transaction() as tx:` gives the same aggregates inside one transaction,
-for use cases that must change several together.
+the outbox and its followups, DM channels, scheduled events, audit, meta). Each call is a
+transaction of its own; `async with store.transaction() as tx:` gives the same aggregates
+inside one transaction, for use cases that must change several together.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from bot.store.connection import Bound, Database, Scope
 from bot.store.dm_channels import DmChannelStore
 from bot.store.errors import StoreError
 from bot.store.events import EventRecord, ScheduledEventStore
+from bot.store.followups import FollowupStore
 from bot.store.guilds import GuildSettingsStore
 from bot.store.meta import MetaStore
 from bot.store.outbox import OutboxStore
@@ -35,6 +36,7 @@ class Tx:
         self.subscriptions = SubscriptionStore(scope)
         self.premiere = PremiereStore(scope)
         self.outbox = OutboxStore(scope)
+        self.followups = FollowupStore(scope)
         self.dm_channels = DmChannelStore(scope)
         self.events = ScheduledEventStore(scope)
         self.audit = AuditStore(scope)

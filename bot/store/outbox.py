@@ -5,22 +5,41 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Sequence
 
 from bot.store.connection import Conn, Row, Scope
-from bot.store.records import Delivery, NewNotification, Planned, Problem, QueueStats
+from bot.store.records import (
+    Delivery,
+    NewNotification,
+    Planned,
+    Problem,
+    Progress,
+    QueueStats,
+)
 
 log = logging.getLogger(__name__)
 
 _DELIVERY_COLUMNS = (
     "d.id, d.notification_id, n.kind, n.payload, d.target, d.guild_id, d.channel_id,"
-    " d.role_id, d.user_id, d.locale, d.attempts, n.expires_at"
+    " d.role_id, d.user_id, d.locale, d.attempts, n.expires_at, n.audience <> 'broadcast',"
+    " d.attempt_started_at, c.channel_id"
 )
+_MEMBER = re.compile(r"^member:(\d+):(\d+)$")
 
 
 def _delivery(row: Row) -> Delivery:
     return Delivery(
-        row[0], row[1], row[2], json.loads(row[3]), *row[4:]
-    )  # the payload is stored as JSON text in both databases
+        id=row[0], notification_id=row[1], kind=row[2],
+        payload=json.loads(row[3]),  # stored as JSON text in both databases
+        target=row[4], guild_id=row[5], channel_id=row[6], role_id=row[7], user_id=row[8],
+        locale=row[9], attempts=row[10], expires_at=row[11], urgent=bool(row[12]),
+        attempt_started_at=row[13], dm_channel_id=row[14],
+    )  # fmt: skip
+
+
+def _in(ids: Sequence[int]) -> str:
+    return ", ".join("?" for _ in ids)
 
 
 class OutboxStore:
@@ -30,6 +49,8 @@ class OutboxStore:
     # --- notifications -------------------------------------------------------------------
 
     async def add(self, notification: NewNotification, now: int) -> int:
+        """Queue a notification; the dispatcher expands it when it comes due (outside the
+        caller's transaction, so a member's answer never waits on it)."""
         n = notification
         async with self._scope.write() as conn:
             row = await conn.fetchone(
@@ -62,7 +83,7 @@ class OutboxStore:
         async with self._scope.read() as conn:
             rows = await conn.fetchall(
                 "SELECT kind, due_at FROM notifications WHERE state = 'scheduled'"
-                " ORDER BY due_at, id LIMIT ?",
+                " AND audience = 'broadcast' ORDER BY due_at, id LIMIT ?",
                 (limit,),
             )
         return [Planned(r[0], r[1]) for r in rows]
@@ -83,37 +104,68 @@ class OutboxStore:
 
     # --- deliveries ----------------------------------------------------------------------
 
-    async def due(self, now: int, limit: int) -> list[Delivery]:
+    async def due(
+        self, now: int, limit: int, *, urgent: bool | None = None, after_id: int = 0
+    ) -> list[Delivery]:
+        """Pending deliveries due by `now`, in id order from `after_id` (expansion inserts a
+        notification's channel posts before its DMs: one post reaches many). `urgent` picks
+        the lane: deliveries addressed to one waiting member, or the broadcasts."""
+        lane = "" if urgent is None else " AND (n.audience <> 'broadcast') = ?"
+        params: tuple[object, ...] = (now, after_id)
+        if urgent is not None:
+            params += (urgent,)
         async with self._scope.read() as conn:
             rows = await conn.fetchall(
                 f"SELECT {_DELIVERY_COLUMNS} FROM deliveries d"
                 " JOIN notifications n ON n.id = d.notification_id"
-                " WHERE d.state = 'pending' AND d.next_attempt_at <= ?"
-                " ORDER BY d.target = 'dm', d.id LIMIT ?",  # channel posts first: one reaches many
-                (now, limit),
+                " LEFT JOIN dm_channels c ON c.user_id = d.user_id AND d.target = 'dm'"
+                f" WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND d.id > ?{lane}"
+                " ORDER BY d.id LIMIT ?",
+                (*params, limit),
             )
         return [_delivery(row) for row in rows]
 
-    async def next_wakeup(self) -> int | None:
-        """When something next needs doing (a notification or a retry), if anything does."""
+    async def next_wakeup(self, *, urgent: bool | None = None) -> int | None:
+        """When something next needs doing (a notification or a retry), if anything does;
+        `urgent` as in `due()`."""
+        lane = "" if urgent is None else " AND (n.audience <> 'broadcast') = ?"
+        params: tuple[object, ...] = () if urgent is None else (urgent, urgent)
         async with self._scope.read() as conn:
             row = await conn.fetchone(
                 "SELECT MIN(t) FROM ("
-                " SELECT MIN(due_at) AS t FROM notifications WHERE state = 'scheduled'"
+                f" SELECT MIN(n.due_at) AS t FROM notifications n WHERE n.state = 'scheduled'{lane}"
                 " UNION ALL"
-                " SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE state = 'pending') AS w"
+                " SELECT MIN(d.next_attempt_at) AS t FROM deliveries d"
+                f" JOIN notifications n ON n.id = d.notification_id WHERE d.state = 'pending'{lane}"
+                ") AS w",
+                params,
             )
         return int(row[0]) if row and row[0] is not None else None
 
-    async def begin_attempt(self, delivery_id: int) -> None:
-        """Counted before the send, so a crash mid-send is visible as an attempt."""
+    async def begin_attempts(self, delivery_ids: Sequence[int], now: int) -> None:
+        """Recorded before the sends, so a crash mid-send leaves attempts of unknown outcome,
+        which are looked for before they are sent again."""
+        if not delivery_ids:
+            return
         async with self._scope.write() as conn:
             await conn.execute(
-                "UPDATE deliveries SET attempts = attempts + 1 WHERE id = ?", (delivery_id,)
+                "UPDATE deliveries SET attempts = attempts + 1, attempt_started_at = ?"
+                f" WHERE id IN ({_in(delivery_ids)})",
+                (now, *delivery_ids),
             )
 
     async def mark_sent(self, delivery_id: int, message_id: int, now: int) -> None:
-        await self._finish(delivery_id, "sent", None, message_id, now)
+        await self.mark_sent_many([(delivery_id, message_id)], now)
+
+    async def mark_sent_many(self, sent: Sequence[tuple[int, int]], now: int) -> None:
+        """Many sends recorded in one transaction: (delivery id, message id)."""
+        async with self._scope.write() as conn:
+            for delivery_id, message_id in sent:
+                await conn.execute(
+                    "UPDATE deliveries SET state = 'sent', message_id = ?, sent_at = ?,"
+                    " attempt_started_at = NULL WHERE id = ? AND state = 'pending'",
+                    (message_id, now, delivery_id),
+                )
 
     async def mark_failed(self, delivery_id: int, error: str) -> None:
         await self._finish(delivery_id, "failed", error, None, None)
@@ -124,8 +176,8 @@ class OutboxStore:
     async def retry_later(self, delivery_id: int, error: str, at: int) -> None:
         async with self._scope.write() as conn:
             await conn.execute(
-                "UPDATE deliveries SET last_error = ?, next_attempt_at = ?"
-                " WHERE id = ? AND state = 'pending'",
+                "UPDATE deliveries SET last_error = ?, next_attempt_at = ?,"
+                " attempt_started_at = NULL WHERE id = ? AND state = 'pending'",
                 (error[:500], at, delivery_id),
             )
 
@@ -144,12 +196,49 @@ class OutboxStore:
     ) -> None:  # fmt: skip
         async with self._scope.write() as conn:
             await conn.execute(
-                "UPDATE deliveries SET state = ?, last_error = ?, message_id = ?, sent_at = ?"
-                " WHERE id = ? AND state = 'pending'",
+                "UPDATE deliveries SET state = ?, last_error = ?, message_id = ?, sent_at = ?,"
+                " attempt_started_at = NULL WHERE id = ? AND state = 'pending'",
                 (state, error[:500] if error else None, message_id, sent_at, delivery_id),
             )
 
+    async def cancel_for_member(self, guild_id: int, user_id: int) -> int:
+        """A member unsubscribed: what is still queued for their subscription is dropped."""
+        async with self._scope.write() as conn:
+            return await conn.execute(
+                "UPDATE deliveries SET state = 'cancelled' WHERE state = 'pending'"
+                " AND notification_id IN (SELECT id FROM notifications WHERE audience = ?)",
+                (f"member:{guild_id}:{user_id}",),
+            )
+
     # --- reports -------------------------------------------------------------------------
+
+    async def progress(self, notification_id: int) -> Progress | None:
+        async with self._scope.read() as conn:
+            kind = await conn.fetchone(
+                "SELECT kind, state FROM notifications WHERE id = ?", (notification_id,)
+            )
+            rows = await conn.fetchall(
+                "SELECT state, COUNT(*) FROM deliveries WHERE notification_id = ? GROUP BY state",
+                (notification_id,),
+            )
+        if kind is None or kind[1] == "scheduled":
+            return None  # not come due yet: nothing to report
+        counts = {row[0]: int(row[1]) for row in rows}
+        failed = counts.get("failed", 0) + counts.get("missed", 0)
+        return Progress(
+            notification_id, kind[0], counts.get("sent", 0), counts.get("pending", 0), failed
+        )
+
+    async def latest_fan_outs(self, limit: int = 3) -> list[Progress]:
+        """The broadcasts most recently expanded, newest first."""
+        async with self._scope.read() as conn:
+            rows = await conn.fetchall(
+                "SELECT id FROM notifications WHERE state = 'expanded'"
+                " AND audience = 'broadcast' ORDER BY due_at DESC, id DESC LIMIT ?",
+                (limit,),
+            )
+        found = [await self.progress(int(row[0])) for row in rows]
+        return [p for p in found if p is not None]
 
     async def stats(self) -> QueueStats:
         async with self._scope.read() as conn:
@@ -192,6 +281,10 @@ async def _expand(conn: Conn, notification_id: int, now: int) -> None:
         log.warning("notification %d came due too late to matter: missed", notification_id)
         await _set_state(conn, notification_id, "missed")
         return
+    member = _MEMBER.match(audience)
+    if member is not None:
+        await _expand_member(conn, notification_id, int(member[1]), int(member[2]), now)
+        return
     if audience != "broadcast":
         raise ValueError(f"notification {notification_id} has an unknown audience {audience!r}")
     posts = await conn.execute(
@@ -215,6 +308,30 @@ async def _expand(conn: Conn, notification_id: int, now: int) -> None:
         "notification %d is due: %d server posts and %d DMs queued",
         notification_id, posts, dms,
     )  # fmt: skip
+
+
+async def _expand_member(
+    conn: Conn, notification_id: int, guild_id: int, user_id: int, now: int
+) -> None:
+    """What the member's subscription asks for now: the role, if they want pings and the
+    server has a role; a DM, if they want DMs (even if they were closed: this checks)."""
+    await conn.execute(
+        "INSERT INTO deliveries"
+        " (notification_id, target, guild_id, role_id, user_id, locale, next_attempt_at)"
+        " SELECT ?, 'role', s.guild_id, g.role_id, s.user_id, s.locale, ? FROM subscriptions s"
+        " JOIN guild_settings g ON g.guild_id = s.guild_id"
+        " WHERE s.guild_id = ? AND s.user_id = ? AND s.via IN ('role', 'both')"
+        " AND g.role_id IS NOT NULL ON CONFLICT DO NOTHING",
+        (notification_id, now, guild_id, user_id),
+    )
+    await conn.execute(
+        "INSERT INTO deliveries"
+        " (notification_id, target, guild_id, user_id, locale, next_attempt_at)"
+        " SELECT ?, 'dm', guild_id, user_id, locale, ? FROM subscriptions"
+        " WHERE guild_id = ? AND user_id = ? AND via IN ('dm', 'both') ON CONFLICT DO NOTHING",
+        (notification_id, now, guild_id, user_id),
+    )
+    await _set_state(conn, notification_id, "expanded")
 
 
 async def _set_state(conn: Conn, notification_id: int, state: str) -> None:

@@ -108,7 +108,7 @@ class Delivery:
     notification_id: int
     kind: str
     payload: dict[str, Any] = field(hash=False, compare=False)
-    target: str  # 'channel' or 'dm'
+    target: str  # 'channel', 'dm' or 'role' (give a subscriber the notification role)
     guild_id: int
     channel_id: int | None
     role_id: int | None
@@ -116,10 +116,49 @@ class Delivery:
     locale: str
     attempts: int
     expires_at: int
+    urgent: bool = False  # addressed to one member, who is waiting for it
+    attempt_started_at: int | None = None  # an attempt began and its outcome is unknown
+    dm_channel_id: int | None = None  # the subscriber's DM channel, if remembered
 
     def nonce(self, install_id: str) -> str:
         """The same across retries and restarts; unique per database (at most 25 characters)."""
         return f"{install_id}-{self.id}"[:25]
+
+
+def member_audience(guild_id: int, user_id: int) -> str:
+    """The audience of a notification addressed to one member of one server."""
+    return f"member:{guild_id}:{user_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Followup:
+    """An interaction waiting on a notification: its token lasts 15 minutes."""
+
+    notification_id: int
+    application_id: int
+    token: str
+    locale: str
+    purpose: str  # 'progress': a moderator's confirmation; 'member': a new subscriber
+    expires_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a notification's deliveries stand."""
+
+    notification_id: int
+    kind: str
+    sent: int
+    pending: int
+    failed: int
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.pending + self.failed
+
+    @property
+    def done(self) -> bool:
+        return self.pending == 0
 
 
 @dataclass(frozen=True, slots=True)

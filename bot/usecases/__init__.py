@@ -30,5 +30,5 @@ class UseCases:
         sync_events: Callable[[], None],
     ) -> None:
         self.release = ReleaseUseCases(store, outbox, clock, discord, show, sync_events)
-        self.members = MemberUseCases(store, clock, discord)
+        self.members = MemberUseCases(store, outbox, clock, discord)
         self.servers = ServerUseCases(store, clock, settings, show)

@@ -1,4 +1,9 @@
-"""A member's premiere notifications: subscribe, unsubscribe, and what they will get next."""
+"""A member's premiere notifications: subscribe, unsubscribe, and what they will get next.
+
+Subscribing only stores and queues: the role and the welcome DM go through the outbox, ahead
+of any fan-out, so a burst of subscriptions is answered at once and nothing is lost if the bot
+stops in between. What goes wrong later (closed DMs, a role the bot may not give) is told to
+the member by a followup to their interaction and in `/notify status`."""
 
 from __future__ import annotations
 
@@ -8,19 +13,42 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.discord_actions import ActionFailed, ActionRefused, DiscordActions
 from bot.i18n import lang_of, t
+from bot.notify.notices import SUBSCRIBED
+from bot.outbox import Outbox
 from bot.store import Store
-from bot.store.records import VIAS, Planned, Subscription, Via, wants_dm, wants_role
+from bot.store.records import (
+    VIAS,
+    Delivery,
+    Followup,
+    Planned,
+    Subscription,
+    Via,
+    member_audience,
+    wants_dm,
+    wants_role,
+)
+from bot.usecases.inputs import Member, ReplyHandle, issued_at
 
-__all__ = ["VIAS", "Member", "MemberStatus", "MemberUseCases", "Subscribed", "Toggled", "Via"]
+__all__ = [
+    "VIAS",
+    "Member",
+    "MemberStatus",
+    "MemberUseCases",
+    "ReplyHandle",
+    "Subscribed",
+    "Toggled",
+    "Via",
+]
 
 log = logging.getLogger(__name__)
+
+ANSWER_FIRST_S = 3.0
 
 
 @dataclass(frozen=True, slots=True)
 class Subscribed:
     stored: Via | None  # what the member is now subscribed to (None: nothing stored)
-    role_problem: str | None  # 'no_role', 'forbidden' or 'failed'
-    dm_problem: str | None  # 'closed' or 'failed'
+    role_problem: str | None  # 'no_role' or 'forbidden', known at once (DMs are tried later)
     has_channel: bool  # the server has an announcement channel for role pings
 
 
@@ -37,16 +65,6 @@ class MemberStatus:
     next: Planned | None
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
-    """Who is asking, as plain values."""
-
-    guild_id: int
-    user_id: int
-    name: str
-    locale: str
-
-
 def _combine(role_ok: bool, dm_ok: bool) -> Via | None:
     if role_ok and dm_ok:
         return "both"
@@ -55,38 +73,63 @@ def _combine(role_ok: bool, dm_ok: bool) -> Via | None:
     return "dm" if dm_ok else None
 
 
+def _without_role(via: Via) -> Via | None:
+    return "dm" if via == "both" else None if via == "role" else via
+
+
 class MemberUseCases:
-    def __init__(self, store: Store, clock: Clock, discord: DiscordActions) -> None:
+    def __init__(self, store: Store, outbox: Outbox, clock: Clock, discord: DiscordActions) -> None:
         self.store = store
+        self.outbox = outbox
         self.clock = clock
         self.discord = discord
 
+    def now(self) -> int:
+        return int(self.clock.timestamp())
+
     async def subscribe(self, member: Member, via: Via | None) -> Subscribed:
-        """Give the role and/or check DMs work with a welcome DM; store what worked. Without a
-        choice: the role where the server has one, else DMs."""
+        """Store the subscription and queue its role and welcome DM. Without a choice: the
+        role where the server has one, else DMs."""
         settings = await self.store.guilds.get(member.guild_id)
         chosen: Via = via or ("role" if settings.role_id else "dm")
-        role_problem = dm_problem = None
+        role_problem = None
         if wants_role(chosen):
-            role_problem = await self._give_role(member, settings.role_id)
-        if wants_dm(chosen):
-            dm_problem = await self._welcome_dm(member)
-        stored = _combine(
-            wants_role(chosen) and not role_problem, wants_dm(chosen) and not dm_problem
-        )
+            role_id = settings.role_id
+            role_problem = (
+                "no_role"
+                if role_id is None
+                else self.discord.role_problem(member.guild_id, role_id)
+            )
+        stored = _combine(wants_role(chosen) and not role_problem, wants_dm(chosen))
         if stored is not None:
-            async with self.store.transaction() as tx:
-                await tx.subscriptions.put(
-                    member.guild_id, member.user_id, via=stored, user_name=member.name,
-                    locale=member.locale, now=int(self.clock.timestamp()),
-                )  # fmt: skip
-                if wants_dm(stored):  # subscribing again says their DMs are open now
-                    await tx.dm_channels.reopen(member.user_id)
-        return Subscribed(stored, role_problem, dm_problem, settings.channel_id is not None)
+            await self._store(member, stored)
+        return Subscribed(stored, role_problem, settings.channel_id is not None)
+
+    async def _store(self, member: Member, via: Via) -> None:
+        now = self.now()
+        async with self.store.transaction() as tx:
+            await tx.subscriptions.put(
+                member.guild_id, member.user_id, via=via, user_name=member.name,
+                locale=member.locale, now=now,
+            )  # fmt: skip
+            if wants_dm(via):  # subscribing again says their DMs are open now
+                await tx.dm_channels.reopen(member.user_id)
+            audience = member_audience(member.guild_id, member.user_id)
+            notification_id = await self.outbox.schedule(
+                tx, SUBSCRIBED, {"via": via}, due_at=now, now=now, audience=audience
+            )
+            if member.reply is not None:
+                r = member.reply
+                await tx.followups.add(Followup(
+                    notification_id, r.application_id, r.token, r.locale, "member",
+                    r.expires_at(now),
+                ))  # fmt: skip
 
     async def unsubscribe(self, guild_id: int, user_id: int) -> Via | None:
-        """Remove the subscription and the role; what it was (None: there was none)."""
-        previous = await self.store.subscriptions.remove(guild_id, user_id)
+        """Remove the subscription, what is queued for it, and the role; what it was."""
+        async with self.store.transaction() as tx:
+            previous = await tx.subscriptions.remove(guild_id, user_id)
+            await tx.outbox.cancel_for_member(guild_id, user_id)
         if previous is None:
             return None
         settings = await self.store.guilds.get(guild_id)
@@ -117,29 +160,41 @@ class MemberUseCases:
         closed = dm.closed and wants_dm(subscription.via)
         return MemberStatus(subscription, closed, upcoming[0] if upcoming else None)
 
-    async def _give_role(self, member: Member, role_id: int | None) -> str | None:
-        if role_id is None:
-            return "no_role"
+    async def delivery_failed(self, delivery: Delivery, reason: str) -> None:
+        """A new subscriber's role or welcome DM could not be delivered for good (`reason`:
+        'dm_closed', 'forbidden' or 'failed'): keep what works, and tell them."""
+        if delivery.kind != SUBSCRIBED or delivery.user_id is None:
+            return
+        guild_id, user_id = delivery.guild_id, delivery.user_id
+        key = "notify.later_dm_closed" if reason == "dm_closed" else "notify.later_dm_failed"
+        if delivery.target == "role":
+            key = "notify.later_role_failed"
+            if reason == "forbidden":
+                key = "notify.later_role_forbidden"
+                await self._drop_role(guild_id, user_id)
+        followup = await self.store.followups.get(delivery.notification_id, self.now())
+        if followup is None:
+            return  # the token has expired: /notify status tells them
+        # The member hears that they are subscribed first: the command's answer may still be
+        # on its way (Discord gives it three seconds).
+        await self.clock.sleep_until(issued_at(followup) + ANSWER_FIRST_S)
+        text = t(lang_of(followup.locale), key)
         try:
-            await self.discord.add_role(
-                member.guild_id, member.user_id, role_id, "Subscribed to premiere notifications"
-            )
-        except ActionRefused:
-            return "forbidden"
-        except ActionFailed as exc:
-            log.warning("could not give the notification role to %s: %s", member.user_id, exc)
-            return "failed"
-        return None
+            await self.discord.followup(followup.application_id, followup.token, text)
+        except (ActionRefused, ActionFailed) as exc:
+            log.warning("could not tell user %s about their subscription: %s", user_id, exc)
 
-    async def _welcome_dm(self, member: Member) -> str | None:
-        try:
-            await self.discord.send_dm(member.user_id, t(lang_of(member.locale), "notify.welcome"))
-        except ActionRefused as exc:
-            if exc.reason == "dm_closed":
-                return "closed"
-            log.warning("welcome DM to %s refused: %s", member.user_id, exc)
-            return "failed"
-        except ActionFailed as exc:
-            log.warning("welcome DM to %s failed: %s", member.user_id, exc)
-            return "failed"
-        return None
+    async def _drop_role(self, guild_id: int, user_id: int) -> None:
+        """The bot may not give the role: a 'both' subscriber keeps DMs, a 'role' one is out."""
+        async with self.store.transaction() as tx:
+            current = await tx.subscriptions.get(guild_id, user_id)
+            if current is None:
+                return
+            rest = _without_role(current.via)
+            if rest is None:
+                await tx.subscriptions.remove(guild_id, user_id)
+            else:
+                await tx.subscriptions.put(
+                    guild_id, user_id, via=rest, user_name=current.user_name,
+                    locale=current.locale, now=current.since,
+                )  # fmt: skip

@@ -14,9 +14,10 @@ from bot.notify.when import CLEAR_WORDS, DEFAULT_TIMEZONE, parse_premiere
 from bot.outbox import Outbox
 from bot.show.loader import ShowStore
 from bot.show.model import Text, TimelineEntry
-from bot.store import Store
-from bot.store.records import Planned, Premiere
+from bot.store import Store, Tx
+from bot.store.records import Followup, Planned, Premiere
 from bot.untrusted import clean_input
+from bot.usecases.inputs import ReplyHandle
 
 MAX_NOTE = 200
 MAX_UPDATE = 1000
@@ -67,7 +68,7 @@ class ReleaseUseCases:
 
     async def set_premiere(
         self, *, date: str, time: str | None, timezone: str | None, note: str | None,
-        user_id: int,
+        user_id: int, reply: ReplyHandle | None = None,
     ) -> PremiereChanged:  # fmt: skip
         """Store the date, retire every older plan, schedule the announcement and reminders.
         Raises InputError for a date that cannot be read or has passed."""
@@ -83,7 +84,10 @@ class ReleaseUseCases:
             await tx.outbox.retire_series(SERIES)
             payload = {"revision": new.revision, "starts_at": starts_at, "note": note}
             planned = [Planned("date_set", now)]
-            await self.outbox.schedule(tx, "date_set", payload, due_at=now, now=now, series=SERIES)
+            announced = await self.outbox.schedule(
+                tx, "date_set", payload, due_at=now, now=now, series=SERIES
+            )
+            await _watch(tx, announced, reply, now)
             for kind, due, _expires in reminder_plan(starts_at, now):
                 await self.outbox.schedule(tx, kind, payload, due_at=due, now=now, series=SERIES)
                 planned.append(Planned(kind, due))
@@ -93,7 +97,9 @@ class ReleaseUseCases:
             )  # fmt: skip
         return self._changed(starts_at, planned)
 
-    async def clear_premiere(self, *, user_id: int) -> PremiereChanged | None:
+    async def clear_premiere(
+        self, *, user_id: int, reply: ReplyHandle | None = None
+    ) -> PremiereChanged | None:
         """Withdraw the date: reminders are cancelled and the withdrawal is announced.
         None when there was no date to withdraw."""
         now = self.now()
@@ -106,9 +112,10 @@ class ReleaseUseCases:
             )
             await tx.outbox.retire_series(SERIES)
             payload = {"revision": new.revision, "starts_at": None, "note": None}
-            await self.outbox.schedule(
+            announced = await self.outbox.schedule(
                 tx, "date_cleared", payload, due_at=now, now=now, series=SERIES
             )
+            await _watch(tx, announced, reply, now)
             await tx.audit.record(
                 guild_id=None, user_id=user_id, action="release.clear", old=old.describe(),
                 new=None, now=now,
@@ -117,14 +124,15 @@ class ReleaseUseCases:
 
     async def change_premiere(
         self, *, date: str, time: str | None, timezone: str | None, note: str | None,
-        user_id: int,
+        user_id: int, reply: ReplyHandle | None = None,
     ) -> PremiereChanged | None:  # fmt: skip
         """`/admin release`: a date sets the premiere, a clear word withdraws it (None: there
-        was none to withdraw)."""
+        was none to withdraw). With `reply`, the moderator's confirmation shows the progress
+        of the announcement's fan-out."""
         if self.is_clear(date):
-            return await self.clear_premiere(user_id=user_id)
+            return await self.clear_premiere(user_id=user_id, reply=reply)
         return await self.set_premiere(
-            date=date, time=time, timezone=timezone, note=note, user_id=user_id
+            date=date, time=time, timezone=timezone, note=note, user_id=user_id, reply=reply
         )
 
     def _changed(self, starts_at: int | None, planned: list[Planned]) -> PremiereChanged:
@@ -132,7 +140,9 @@ class ReleaseUseCases:
         allowed, refused = self.discord.event_servers()
         return PremiereChanged(starts_at, planned, len(allowed), refused)
 
-    async def post_update(self, *, text: str, source: str | None, user_id: int) -> int:
+    async def post_update(
+        self, *, text: str, source: str | None, user_id: int, reply: ReplyHandle | None = None
+    ) -> int:
         """Add an update to the timeline and announce it in every server; its id."""
         body = clean_input(text, MAX_UPDATE)
         if not body:
@@ -144,7 +154,8 @@ class ReleaseUseCases:
                 text=body, source=source, user_id=user_id, now=now
             )
             payload = {"update_id": update.id, "text": body, "source": source}
-            await self.outbox.schedule(tx, "update", payload, due_at=now, now=now)
+            announced = await self.outbox.schedule(tx, "update", payload, due_at=now, now=now)
+            await _watch(tx, announced, reply, now)
             await tx.audit.record(
                 guild_id=None, user_id=user_id, action="update.post", old=None, new=body,
                 now=now,
@@ -168,3 +179,12 @@ class ReleaseUseCases:
         ]
         starts = datetime.fromtimestamp(premiere.starts_at, UTC) if premiere.starts_at else None
         return ReleaseInfo(starts, premiere.note, [*self.show.data.timeline, *entries])
+
+
+async def _watch(tx: Tx, notification_id: int, reply: ReplyHandle | None, now: int) -> None:
+    """The moderator's confirmation will show how the fan-out goes."""
+    if reply is not None:
+        await tx.followups.add(Followup(
+            notification_id, reply.application_id, reply.token, reply.locale, "progress",
+            reply.expires_at(now),
+        ))  # fmt: skip

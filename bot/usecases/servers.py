@@ -21,6 +21,7 @@ from bot.store.records import (
     Planned,
     Premiere,
     Problem,
+    Progress,
     QueueStats,
     Subscription,
     Via,
@@ -36,6 +37,7 @@ class ServerStatus:
     problems: list[Problem]
     audit: list[AuditEntry]
     event: EventRecord
+    fan_outs: list[tuple[Progress, float]]  # each with its seconds left at the REST limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,7 @@ class ServerUseCases:
         return await self.is_moderator(guild_id, manages_server=manages_server, role_ids=role_ids)
 
     async def status(self, guild_id: int) -> ServerStatus:
+        """Settings, schedule, queue, problems, audit, and how the latest fan-outs stand."""
         s = self.store
         return ServerStatus(
             settings=await s.guilds.get(guild_id),
@@ -124,6 +127,9 @@ class ServerUseCases:
             problems=await s.outbox.problems(guild_id),
             audit=await s.audit.latest(guild_id),
             event=await s.events.get(guild_id),
+            fan_outs=[
+                (p, p.pending / self.settings.rate_limit) for p in await s.outbox.latest_fan_outs()
+            ],
         )
 
     async def subscribers(self, guild_id: int) -> SubscriberExport:

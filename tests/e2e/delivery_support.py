@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
-from tests.e2e.helpers import kinds
+from tests.e2e.helpers import kinds, wait_until
 from tests.fakediscord import FakeDiscord, FakeMember
 from tests.harness import BotProcess
 
@@ -53,3 +54,17 @@ async def restart_at(bot: BotProcess, *, kill: bool, bot_now: float) -> None:
         await bot.stop()
     bot.env["BOT_CLOCK_OFFSET"] = str(bot_now - time.time())
     await bot.start()
+
+
+def db_of(bot: BotProcess) -> Path:
+    return Path(bot.env["DATABASE_PATH"])
+
+
+async def welcomed(fake: FakeDiscord, fans: list[FakeMember]) -> None:
+    await wait_until(
+        lambda: all(fake.dm_messages(f.id) for f in fans), timeout=20, what="the welcome DMs"
+    )
+
+
+def dm_path(fake: FakeDiscord, fan: FakeMember) -> str:
+    return f"/channels/{fake.dm_channels[fan.id].id}/messages"

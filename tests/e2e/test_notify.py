@@ -13,6 +13,7 @@ from tests.e2e.helpers import (
 )
 from tests.e2e.serving import serving
 from tests.fakediscord import FakeDiscord, FakeGuild
+from tests.fakediscord.interactions import InteractionResult
 from tests.harness import BotProcess
 
 
@@ -37,7 +38,7 @@ async def test_role_subscription_gives_the_role(
     fan = fake.guild.add_member("role-fan")
     result = await fake.invoke("notify on", {"via": "role"}, member=fan)
     assert result.ephemeral and "subscribed" in result.text
-    assert fake.guild.notify_role.id in fan.roles
+    await wait_until(lambda: fake.guild.notify_role.id in fan.roles, timeout=5, what="the role")
     status = await fake.invoke("notify status", member=fan)
     assert "role ping" in status.text and status.ephemeral
     assert query(db_of(bot), "SELECT via FROM subscriptions WHERE user_id = ?", fan.id) == [
@@ -52,25 +53,41 @@ async def test_dm_subscription_sends_a_welcome_dm(
     fan = fake.guild.add_member("dm-fan")
     result = await fake.invoke("notify on", {"via": "dm"}, member=fan)
     assert "direct message" in result.text
-    welcome = fake.dm_messages(fan.id)
-    assert len(welcome) == 1 and "/notify off" in welcome[0]["content"]
+    assert "welcome DM is on its way" in result.text
+    await wait_until(lambda: len(fake.dm_messages(fan.id)) == 1, timeout=5, what="the welcome")
+    assert "/notify off" in fake.dm_messages(fan.id)[0]["content"]
     assert fake.guild.notify_role.id not in fan.roles
 
 
-async def test_closed_dms_are_told_and_not_stored(
+def later_texts(fake: FakeDiscord, result: InteractionResult) -> list[str]:
+    """The followups the bot sent to an interaction after its first answer (the
+    confirmation), ephemeral ones only: however soon after it they came."""
+    pending = fake.interactions.by_id[result.interaction_id]
+    deferred = pending.callback_type == 5  # then the first followup is the confirmation
+    later = [fake.messages.by_id[i] for i in pending.followup_ids[1 if deferred else 0 :]]
+    return [m["content"] for m in later if m["flags"] & 64]
+
+
+async def test_closed_dms_are_told_by_a_followup_and_in_status(
     world: tuple[FakeDiscord, FakeGuild, BotProcess],
 ) -> None:
     fake, _, bot = world
     fan = fake.guild.add_member("closed-fan", dm_closed=True)
     result = await fake.invoke("notify on", {"via": "dm"}, member=fan)
-    assert result.ephemeral and "DMs are closed" in result.text
-    assert "subscribed" not in result.text
-    assert query(db_of(bot), "SELECT * FROM subscriptions WHERE user_id = ?", fan.id) == []
+    assert result.ephemeral and "subscribed" in result.text  # answered before any DM
+    await wait_until(lambda: bool(later_texts(fake, result)), timeout=5, what="the followup")
+    [told] = later_texts(fake, result)  # ephemeral: only the member sees it
+    assert "your DMs are closed" in told
+    pending = fake.interactions.by_id[result.interaction_id]
+    assert pending.log[-1].split()[1] == "followup", "the warning came before the answer"
+    status = await fake.invoke("notify status", member=fan)
+    assert "DMs were closed" in status.text
     both = await fake.invoke("notify on", {"via": "both"}, member=fan)
-    assert "role ping" in both.text and "DMs are closed" in both.text  # stored as role only
+    await wait_until(lambda: bool(later_texts(fake, both)), timeout=5, what="the followup")
+    await wait_until(lambda: fake.guild.notify_role.id in fan.roles, timeout=5, what="the role")
     assert query(db_of(bot), "SELECT via FROM subscriptions WHERE user_id = ?", fan.id) == [
-        ("role",)
-    ]
+        ("both",)
+    ]  # the role still pings them; DMs are skipped while closed
 
 
 async def test_role_without_a_configured_role_offers_dm(
@@ -97,7 +114,7 @@ async def test_off_removes_role_and_subscription(
     fake, _, bot = world
     fan = fake.guild.add_member("leaving-fan")
     await fake.invoke("notify on", {"via": "both"}, member=fan)
-    assert fake.guild.notify_role.id in fan.roles
+    await wait_until(lambda: fake.guild.notify_role.id in fan.roles, timeout=5, what="the role")
     result = await fake.invoke("notify off", member=fan)
     assert result.ephemeral and "won't get" in result.text
     assert fake.guild.notify_role.id not in fan.roles
@@ -146,7 +163,7 @@ async def test_subscription_survives_sigkill_and_button_works_after_restart(
     pressed = await fake.press_button(announcement, button["custom_id"], member=presser)
     assert pressed.ephemeral or all(f.get("flags", 0) & 64 for f in pressed.followups)
     assert "subscribed" in pressed.text
-    assert fake.guild.notify_role.id in presser.roles
+    await wait_until(lambda: fake.guild.notify_role.id in presser.roles, timeout=5, what="role")
     pressed = await fake.press_button(announcement, button["custom_id"], member=presser)
     assert "won't get" in pressed.text and fake.guild.notify_role.id not in presser.roles
 
@@ -157,6 +174,7 @@ async def test_dms_are_in_the_members_language_and_their_button_only_stops(
     fake, _, _ = world
     fan = fake.guild.add_member("dm-ko-fan")
     await fake.invoke("notify on", {"via": "dm"}, member=fan, locale="ko")
+    await wait_until(lambda: len(fake.dm_messages(fan.id)) == 1, timeout=5, what="the welcome")
     assert "알림" in fake.dm_messages(fan.id)[0]["content"]  # the welcome DM, in Korean
     await fake.invoke("admin update", {"text": "촬영 시작!"}, member=fake.guild.admin)
     await wait_until(lambda: len(fake.dm_messages(fan.id)) == 2, timeout=5, what="the DM")

@@ -89,6 +89,7 @@ class InteractionResult:
     message: dict[str, Any] | None = None  # the original response message (press_button it)
     modal: dict[str, Any] | None = None  # data of a type 9 (modal) callback
     interaction_id: int = 0
+    final_latency: float = 0.0  # to the answer a member reads (after a deferral: its followup)
 
     @property
     def text(self) -> str:
@@ -120,6 +121,7 @@ class Pending:
     callback_data: dict[str, Any] = field(default_factory=dict)
     original_id: int | None = None
     answered: bool = False  # @original edited/deleted or a followup sent after a deferral
+    answered_at: float | None = None
     followup_ids: list[int] = field(default_factory=list)
     last_activity: float = field(default_factory=time.monotonic)
     log: list[str] = field(default_factory=list)
@@ -368,6 +370,8 @@ class Interactions:
             message=message,
             modal=pending.callback_data if pending.callback_type == 9 else None,
             interaction_id=pending.id,
+            final_latency=(pending.answered_at or pending.callback_at or pending.sent_at)
+            - pending.sent_at,
         )
 
 

@@ -40,11 +40,12 @@ class MessageStore:
         self.by_id: dict[int, dict[str, Any]] = {}
         self.attachments: dict[int, bytes] = {}
         self._nonces: dict[tuple[int, int, str], tuple[int, float]] = {}
+        self.nonce_window_s = NONCE_WINDOW_S  # how long Discord remembers a nonce
 
     # -- nonce de-duplication --
     def find_by_nonce(self, channel_id: int, author_id: int, nonce: Any) -> dict[str, Any] | None:
         hit = self._nonces.get((channel_id, author_id, str(nonce)))
-        if hit is None or time.monotonic() - hit[1] > NONCE_WINDOW_S:
+        if hit is None or time.monotonic() - hit[1] > self.nonce_window_s:
             return None
         message = self.by_id.get(hit[0])
         return None if message is None or message["_deleted"] else message

@@ -58,13 +58,22 @@ class ChannelRoutes:
         return Reply(body=self._channel(call).payload())
 
     async def list_messages(self, call: Call) -> Reply:
+        """Newest first, like Discord; with `after`, the ones right after that id. A fetched
+        message carries no nonce: Discord only echoes it to the request that created it."""
         channel = self._channel(call)
-        limit = int(call.request.query.get("limit", "50"))
+        query = call.request.query
+        limit = max(1, min(int(query.get("limit", "50")), 100))
         found = self.fake.messages.in_channel(
             channel.id, sources=("channel", "interaction", "followup")
         )
         visible = [m for m in found if not m["flags"] & 64]
-        return Reply(body=[public(m) for m in reversed(visible)][:limit])
+        if "after" in query:
+            after = int(query["after"])
+            visible = [m for m in visible if int(m["id"]) > after][:limit]
+        if "before" in query:
+            visible = [m for m in visible if int(m["id"]) < int(query["before"])]
+        fetched = [{k: v for k, v in public(m).items() if k != "nonce"} for m in visible]
+        return Reply(body=list(reversed(fetched))[:limit])
 
     async def create_message(self, call: Call) -> Reply:
         channel = self._channel(call)

@@ -164,6 +164,7 @@ class InteractionRoutes:
         message["flags"] = old_flags & EPHEMERAL | message["flags"] & ~(EPHEMERAL | LOADING)
         if int(message["id"]) == pending.original_id:
             pending.answered = True
+            pending.answered_at = pending.answered_at or time.monotonic()
         pending.note(f"{what} " + _summary(body))
         return Reply(body=public(message))
 
@@ -204,6 +205,7 @@ class InteractionRoutes:
             )
         pending.followup_ids.append(int(message["id"]))
         pending.answered = True
+        pending.answered_at = pending.answered_at or time.monotonic()
         pending.note("followup " + _summary(body))
         if call.request.query.get("wait") in _TRUE:
             return Reply(body=public(message))

@@ -10,6 +10,7 @@ import asyncio
 import copy
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,14 @@ from .transport import ApiError, Call, RecordedRequest, Reply, Router, read_body
 # Webhook-style endpoints are not subject to the global rate limit (as on Discord)
 # and don't take the bot token.
 _WEBHOOK_PATHS = ("/interactions/", "/webhooks/")
+
+
+@dataclass
+class _Stall:
+    method: str
+    path: re.Pattern[str]
+    seconds: float
+    count: int
 
 
 class FakeDiscord:
@@ -62,11 +71,13 @@ class FakeDiscord:
         self.commands: dict[int | None, dict[str, dict[str, Any]]] = {}  # guild id/None -> name
         self.events: dict[int, dict[int, dict[str, Any]]] = {}  # guild id -> event id -> event
         self.dm_channels: dict[int, FakeChannel] = {}  # user id -> DM channel
+        self._dm_by_id: dict[int, FakeChannel] = {}
         self.messages = MessageStore(self._attachment_url)
         self.gateway = Gateway(self)
         self.interactions = Interactions(self)
         self._global_limit = GlobalRateLimit(global_rate_limit)
         self._failures: list[InjectedFailure] = []
+        self._stalls: list[_Stall] = []
 
         self._router = Router()
         for routes in (AppRoutes, ChannelRoutes, GuildRoutes, InteractionRoutes):
@@ -135,12 +146,13 @@ class FakeDiscord:
         for guild in self.guilds:
             if channel_id in guild.channels:
                 return guild.channels[channel_id]
-        return next((c for c in self.dm_channels.values() if c.id == channel_id), None)
+        return self._dm_by_id.get(channel_id)
 
     def dm_channel_for(self, user: FakeMember) -> FakeChannel:
         if user.id not in self.dm_channels:
             channel = FakeChannel(new_id(), "", DM_CHANNEL, None, recipient=user)
             self.dm_channels[user.id] = channel
+            self._dm_by_id[channel.id] = channel
         return self.dm_channels[user.id]
 
     def bot_user_payload(self) -> dict[str, Any]:
@@ -207,6 +219,11 @@ class FakeDiscord:
     ) -> None:
         assert status in (429, 500, 502, 503, 504), f"unsupported injected status {status}"
         self._failures.append(InjectedFailure(method, path_regex, status, count, retry_after))
+
+    def stall_answers(self, method: str, path_regex: str, seconds: float, count: int) -> None:
+        """The next `count` matching requests are carried out at once but answered only
+        after `seconds`: the bot cannot know whether they landed if it dies meanwhile."""
+        self._stalls.append(_Stall(method.upper(), re.compile(path_regex), seconds, count))
 
     async def drop_gateway(self, code: int = 4000) -> None:
         await self.gateway.drop(code)
@@ -330,6 +347,7 @@ class FakeDiscord:
         try:
             record.json, record.files = await read_body(request)
             reply = await self._process(record, request.headers.get("Authorization"))
+            await self._maybe_stall(record)
         except ApiError as error:
             reply = error.reply
         except Exception as error:  # a bug in the fake: answer JSON, keep it for the test
@@ -359,6 +377,17 @@ class FakeDiscord:
             return Reply(404, {"message": "404: Not Found", "code": 0})
         handler, params = match
         return await handler(Call(record, params))
+
+    async def _maybe_stall(self, record: RecordedRequest) -> None:
+        for stall in self._stalls:
+            if (
+                stall.count > 0
+                and record.method == stall.method
+                and stall.path.fullmatch(record.path)
+            ):
+                stall.count -= 1
+                await asyncio.sleep(stall.seconds)
+                return
 
     def _authorized(self, auth: str | None) -> bool:
         if not auth or not auth.startswith("Bot ") or len(auth) <= 4:

@@ -1,9 +1,7 @@
-"""Pure parts of the notification system: the plan, the input parsing, pacing, retries."""
+"""Pure parts of the notification system: the plan, the input parsing, retries."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import UTC, datetime
 
 import discord
@@ -12,7 +10,6 @@ import pytest
 from bot.notify.plan import DAY, HOUR, PREMIERE_GRACE, reminder_plan
 from bot.notify.when import PremiereInputError, parse_premiere, zone_suggestions
 from bot.outbox.dispatcher import backoff
-from bot.outbox.pacing import Pacer
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -80,22 +77,6 @@ def test_zone_suggestions() -> None:
 def test_backoff_grows_and_is_capped() -> None:
     assert [backoff(n) for n in (1, 2, 3)] == [2, 4, 8]
     assert backoff(30) == 300
-
-
-async def test_pacer_spreads_requests() -> None:
-    pacer = Pacer(rate=50.0, burst=5)
-    started = time.monotonic()
-    for _ in range(30):
-        await pacer.acquire()
-    elapsed = time.monotonic() - started
-    assert 0.45 <= elapsed <= 1.5  # 5 at once, then 25 at 50/s ≈ 0.5 s
-
-
-async def test_pacer_counts_costly_requests() -> None:
-    pacer = Pacer(rate=100.0, burst=2)
-    started = time.monotonic()
-    await asyncio.gather(*(pacer.acquire(2) for _ in range(11)))
-    assert time.monotonic() - started >= 0.19  # 22 requests, 2 at once, then 100/s
 
 
 def test_discord_http_errors_are_classified() -> None:

@@ -81,10 +81,14 @@ async def test_bookkeeping_marks_each_delivery_once(store: Store) -> None:
     await store.outbox.add(note(), NOW)
     await store.outbox.expand_due(NOW)
     first, second, *_ = await store.outbox.due(NOW, 100)
-    await store.outbox.begin_attempt(first.id)
+    await store.outbox.begin_attempts([first.id, second.id], NOW)
+    started = {d.id: d.attempt_started_at for d in await store.outbox.due(NOW, 100)}
+    assert started[first.id] == started[second.id] == NOW  # outcome unknown until marked
     await store.outbox.mark_sent(first.id, 555, NOW)
     await store.outbox.mark_failed(first.id, "late")  # ignored: it was sent
     await store.outbox.retry_later(second.id, "503", NOW + 30)
+    retried = [d for d in await store.outbox.due(NOW + 30, 100) if d.id == second.id]
+    assert retried[0].attempt_started_at is None and retried[0].attempts == 1  # known: failed
     assert [d.id for d in await store.outbox.due(NOW, 100)] == [d.id for d in
         (await store.outbox.due(NOW + 30, 100)) if d.id != second.id]  # fmt: skip
     assert await store.outbox.next_wakeup() == NOW

@@ -1,5 +1,7 @@
 """A database file made by the bot before the generic outbox upgrades in place, losing nothing.
 
+It goes through every later migration too: the generic outbox, then member deliveries.
+
 `tests/fixtures/bot-v2.db` was written by that version of the bot running against the local
 Discord: two servers, subscriptions of every kind, a closed DM, an update, a date set and moved.
 """
@@ -16,6 +18,12 @@ from bot.store import open_sqlite
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "bot-v2.db"
 KEPT = ["meta", "guild_settings", "audit_log", "subscriptions", "dm_channels", "premiere",
         "updates", "deliveries", "scheduled_events", "notifications"]  # fmt: skip
+
+
+OLD_DELIVERY_COLUMNS = (
+    "id, notification_id, target, guild_id, channel_id, role_id, user_id, locale, state,"
+    " attempts, next_attempt_at, last_error, message_id, sent_at"
+)
 
 
 def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
@@ -43,9 +51,11 @@ async def test_version_2_file_upgrades_in_place_with_every_row(tmp_path: Path) -
     finally:
         await store.close()
 
-    assert rows(db, "PRAGMA user_version") == [(3,)]
-    for table in KEPT[:-2]:  # unchanged tables keep every row as it was
-        assert rows(db, f"SELECT * FROM {table} ORDER BY 1") == before[table], table
+    assert rows(db, "PRAGMA user_version") == [(4,)]
+    for table in KEPT[:-2]:  # every row as it was (deliveries gained one column, at the end)
+        columns = OLD_DELIVERY_COLUMNS if table == "deliveries" else "*"
+        assert rows(db, f"SELECT {columns} FROM {table} ORDER BY 1") == before[table], table
+    assert rows(db, "SELECT DISTINCT attempt_started_at FROM deliveries") == [(None,)]
     assert rows(db, "PRAGMA foreign_key_check") == []
     new = {r[0]: r for r in rows(db, "SELECT id, kind, payload, series, due_at, expires_at,"
                                      " state FROM notifications")}  # fmt: skip

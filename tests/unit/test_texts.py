@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import LANGS, TextsError, catalogue, read_catalogue
-from bot.notify.notices import KINDS, register_notices
+from bot.notify.notices import BROADCASTS, KINDS, register_notices
 from bot.store.records import VIAS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,10 +23,9 @@ BUILT = re.compile(r"""\b(?:t|label)\(\s*[\w.()]+,\s*f["']([a-z_0-9.]+)\{""")
 # Every prefix built at run time, and every value it is built with.
 BUILT_VALUES: dict[str, tuple[str, ...]] = {
     "kind.": KINDS,
-    "notice.": KINDS,
+    "notice.": BROADCASTS,
     "via.": VIAS,
-    "notify.role_": ("forbidden", "failed"),
-    "notify.dm_": ("closed", "failed"),
+    "notify.role_": ("forbidden",),
     "status.": ("returning", "new"),
 }
 

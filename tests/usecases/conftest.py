@@ -29,33 +29,32 @@ class FixedClock(Clock):
     def timestamp(self) -> float:
         return self.now_value
 
+    async def sleep_until(self, timestamp: float) -> None:
+        self.now_value = max(self.now_value, timestamp)  # time passes at once here
+
 
 @dataclass
 class RecordingDiscord:
-    """What the use cases asked of Discord; `refuse` and `fail` make it say no."""
+    """What the use cases asked of Discord; `forbidden_roles` and `fail` make it say no."""
 
-    roles: set[tuple[int, int, int]] = field(default_factory=set)
-    dms: list[tuple[int, str]] = field(default_factory=list)
-    refuse: set[str] = field(default_factory=set)  # 'role', 'dm'
-    fail: set[str] = field(default_factory=set)
+    roles_removed: list[tuple[int, int, int]] = field(default_factory=list)
+    followups: list[tuple[str, str]] = field(default_factory=list)  # (token, text)
+    forbidden_roles: set[int] = field(default_factory=set)
+    fail: set[str] = field(default_factory=set)  # 'role', 'followup'
     refused_servers: list[str] = field(default_factory=list)
 
-    def _check(self, what: str, reason: str) -> None:
-        if what in self.refuse:
-            raise ActionRefused(reason)
-        if what in self.fail:
-            raise ActionFailed("503")
-
-    async def add_role(self, guild_id: int, user_id: int, role_id: int, reason: str) -> None:
-        self._check("role", "forbidden")
-        self.roles.add((guild_id, user_id, role_id))
-
     async def remove_role(self, guild_id: int, user_id: int, role_id: int, reason: str) -> None:
-        self.roles.discard((guild_id, user_id, role_id))
+        if "role" in self.fail:
+            raise ActionFailed("503")
+        self.roles_removed.append((guild_id, user_id, role_id))
 
-    async def send_dm(self, user_id: int, text: str) -> None:
-        self._check("dm", "dm_closed")
-        self.dms.append((user_id, text))
+    def role_problem(self, guild_id: int, role_id: int) -> str | None:
+        return "forbidden" if role_id in self.forbidden_roles else None
+
+    async def followup(self, application_id: int, token: str, text: str) -> None:
+        if "followup" in self.fail:
+            raise ActionRefused("forbidden")
+        self.followups.append((token, text))
 
     def event_servers(self) -> tuple[list[int], list[str]]:
         return [HOME], self.refused_servers

@@ -1,0 +1,73 @@
+"""The REST limiter: a one-second window like Discord's, urgent requests first, global 429s
+pausing everything, interaction answers exempt."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from bot.rest_limit import WINDOW_S, RestLimiter, urgent
+
+API = "http://127.0.0.1:1/api/v10"
+
+
+async def test_no_more_than_the_limit_in_any_window() -> None:
+    limiter = RestLimiter(20)
+    stamps: list[float] = []
+
+    async def one() -> None:
+        await limiter.acquire()
+        stamps.append(time.monotonic())
+
+    await asyncio.gather(*(one() for _ in range(50)))
+    for i, start in enumerate(stamps):
+        in_window = [s for s in stamps[i:] if s - start < WINDOW_S]
+        assert len(in_window) <= 20
+    assert stamps[-1] - stamps[0] < 2.5  # 50 at 20 a window: a little over two windows
+
+
+async def test_urgent_requests_overtake_waiting_fan_out() -> None:
+    limiter = RestLimiter(5)
+    order: list[str] = []
+
+    async def one(name: str, *, hurry: bool) -> None:
+        await limiter.acquire(urgent=hurry)
+        order.append(name)
+
+    fan_out = [asyncio.create_task(one(f"dm{i}", hurry=False)) for i in range(12)]
+    await asyncio.sleep(0.05)  # the first window is spent; the rest wait
+    await one("member", hurry=True)
+    assert order.index("member") == 5  # right after the first window's five
+    await asyncio.gather(*fan_out)
+
+
+async def test_a_global_429_pauses_everything() -> None:
+    limiter = RestLimiter(1000)
+    limiter.pause(0.3)
+    started = time.monotonic()
+    await limiter.acquire(urgent=True)
+    assert time.monotonic() - started >= 0.29
+
+
+def test_a_limit_below_one_is_refused() -> None:
+    with pytest.raises(ValueError):
+        RestLimiter(0)
+
+
+async def test_the_trace_hook_exempts_interaction_answers_and_marks_urgency() -> None:
+    limiter = RestLimiter(1)
+    config = limiter.trace_config(API)
+    start = config.on_request_start[0]
+    callback = SimpleNamespace(url=f"{API}/interactions/1/tok/callback", method="POST")
+    followup = SimpleNamespace(url=f"{API}/webhooks/1/tok", method="POST")
+    gateway = SimpleNamespace(url="ws://127.0.0.1:1/gateway", method="GET")
+    for params in (callback, followup, gateway) * 5:  # far past the limit of 1: not counted
+        await asyncio.wait_for(start(None, None, params), 0.5)  # type: ignore[arg-type]
+    assert limiter.granted == 0
+    post = SimpleNamespace(url=f"{API}/channels/5/messages", method="POST")
+    with urgent():
+        await start(None, None, post)  # type: ignore[arg-type]
+    assert limiter.granted == 1
