@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import discord
 
 from bench.compare import COMMANDS, STARTS, WARMUP, Profile
-from bench.fanout import GLOBAL_LIMIT, FanOut
+from bench.scale import BURST_LIMIT, FAN_OUT_LIMIT
 
 REPRODUCE = "`make bench` (= `./dev bench`, which runs `.venv/bin/python -m bench`)"
 
@@ -64,36 +64,24 @@ def comparison(ours: Profile, bare: Profile) -> str:
     return table(["metric", "ours", "bare discord.py", "ours / bare"], rows) + "\n\n" + notes
 
 
-def fan_out(runs: Sequence[FanOut], subscribers: int) -> str:
-    rows = [
-        [
-            r.label,
-            str(r.dms),
-            f"{r.requests} ({r.dm_opens} DM opens)",
-            f"{r.seconds:.2f}",
-            f"{r.per_second:.1f}",
-            f"{r.of_limit:.0%}",
-            str(r.too_many),
-        ]
-        for r in runs
-    ]
-    header = ["run", "DMs", "requests", "to last DM (s)", "req/s", f"of {GLOBAL_LIMIT}/s", "429s"]
-    notes = (
-        f"{subscribers} DM subscribers plus the announcement channel; the fake enforces a "
-        f"global limit of {GLOBAL_LIMIT} requests/s. Requests: `POST /channels/*/messages` and "
-        "`POST /users/@me/channels`; time and rate from sending `/admin update` to the last "
-        "DM reaching the fake. `/notify on` already opens (and remembers) each DM channel with "
-        "its welcome DM, so for the 1st update the bench deletes the remembered channels from "
-        "the bot's database, making every DM open its channel again."
-    )
-    return table(header, rows) + "\n\n" + notes
+SCALE_NOTES = (
+    "Fan-out: the fake and the bot both at a global limit of "
+    f"{FAN_OUT_LIMIT} requests/s (`DISCORD_RATE_LIMIT`); subscribers written into the bot's "
+    "database with their DM channels remembered, then one `/admin update`. Requests: "
+    "`POST /channels/*/messages` and DM opens, from the update to the last DM; a duplicate is "
+    "a member with the update twice. RSS from /proc (VmRSS) before the update and after the "
+    "last DM. `/cast` latency: sequential `/cast name:` from the fake, idle before the update "
+    "and during the 10,000-DM fan-out. Role ping: an update with only role subscribers. "
+    f"Burst: 1,000 members run `/notify on via:dm` at the same moment, limit {BURST_LIMIT}/s; "
+    "the final answer is the one the member reads (the initial response, or the followup "
+    "after a deferral)."
+)
 
 
 def document(
     ours: Profile,
     bare: Profile,
-    runs: Sequence[FanOut],
-    subscribers: int,
+    scale: str,
     autocomplete: str,
     elapsed_s: float,
 ) -> str:
@@ -111,9 +99,11 @@ def document(
             "",
             comparison(ours, bare),
             "",
-            "## Notification fan-out (our bot)",
+            "## At scale (our bot): fan-out, memory, commands during it, a subscription burst",
             "",
-            fan_out(runs, subscribers),
+            scale,
+            "",
+            SCALE_NOTES,
             "",
             "## Name autocomplete (`python -m bench.bench_autocomplete`)",
             "",

@@ -9,9 +9,10 @@ import time
 from pathlib import Path
 
 from bench.compare import compare, progress
-from bench.fanout import SUBSCRIBERS, measure_fan_out
 from bench.process import BARE, OURS
 from bench.report import document
+from bench.scale import markdown as scale_markdown
+from bench.scale import measure as measure_scale
 from tests.harness import PROJECT_ROOT
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
@@ -34,10 +35,10 @@ def autocomplete_table() -> str:
 async def collect() -> str:
     started = time.monotonic()
     profiles = await compare((OURS, BARE))
-    runs = await measure_fan_out(SUBSCRIBERS)
+    scale = scale_markdown(await measure_scale())
     autocomplete = autocomplete_table()
     elapsed = time.monotonic() - started
-    return document(profiles[OURS], profiles[BARE], runs, SUBSCRIBERS, autocomplete, elapsed)
+    return document(profiles[OURS], profiles[BARE], scale, autocomplete, elapsed)
 
 
 def main() -> int:

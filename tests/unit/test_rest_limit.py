@@ -4,6 +4,7 @@ pausing everything, interaction answers exempt."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from types import SimpleNamespace
 
@@ -26,7 +27,9 @@ async def test_no_more_than_the_limit_in_any_window() -> None:
     for i, start in enumerate(stamps):
         in_window = [s for s in stamps[i:] if s - start < WINDOW_S]
         assert len(in_window) <= 20
-    assert stamps[-1] - stamps[0] < 2.5  # 50 at 20 a window: a little over two windows
+    assert stamps[-1] - stamps[0] < 2.6  # 50 at 20 a window: a little over two windows
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
+    assert min(gaps) >= 0.7 / 20 * 0.9  # spread, not in bursts
 
 
 async def test_urgent_requests_overtake_waiting_fan_out() -> None:
@@ -38,9 +41,10 @@ async def test_urgent_requests_overtake_waiting_fan_out() -> None:
         order.append(name)
 
     fan_out = [asyncio.create_task(one(f"dm{i}", hurry=False)) for i in range(12)]
-    await asyncio.sleep(0.05)  # the first window is spent; the rest wait
+    await asyncio.sleep(0.05)  # the fan-out has begun; most of it waits
+    waiting = 12 - len(order)
     await one("member", hurry=True)
-    assert order.index("member") == 5  # right after the first window's five
+    assert waiting >= 10 and len(order) <= 3  # it went before the ten or more still waiting
     await asyncio.gather(*fan_out)
 
 
