@@ -6,7 +6,8 @@ import discord
 
 from bot.discord_limits import FIELD_VALUE, fit_embed
 from bot.i18n import Lang, t
-from bot.store.records import GuildSettings, Planned, Progress
+from bot.notify.partial import expected_words
+from bot.store.records import GuildSettings, Planned, Premiere, Progress
 from bot.untrusted import quote
 from bot.usecases.release import PremiereChanged
 from bot.usecases.servers import ServerStatus, SubscriberExport
@@ -59,6 +60,9 @@ def events_text(lang: Lang, changed: PremiereChanged) -> str:
 
 
 def premiere_changed_text(lang: Lang, changed: PremiereChanged) -> str:
+    if changed.expected is not None:
+        words = expected_words(lang, changed.expected)
+        return f"{t(lang, 'release.set_expected', when=words)}\n{events_text(lang, changed)}"
     if changed.starts_at is None:
         return f"{t(lang, 'release.cleared')}\n{events_text(lang, changed)}"
     return "\n".join([
@@ -81,17 +85,22 @@ def progress_line(lang: Lang, progress: Progress, seconds_left: float | None, no
              failed=p.failed, when=left)  # fmt: skip
 
 
+def premiere_text(lang: Lang, premiere: Premiere) -> str:
+    if premiere.starts_at is not None:
+        return when(premiere.starts_at)
+    if premiere.expected:
+        return t(lang, "status.expected", when=expected_words(lang, premiere.expected))
+    return t(lang, "status.not_set")
+
+
 def status_embed(lang: Lang, status: ServerStatus, now: int) -> discord.Embed:
     embed = discord.Embed(title=t(lang, "status.title"), colour=COLOR)
     embed.add_field(
         name=t(lang, "status.settings"), value="\n".join(settings_lines(lang, status.settings)),
         inline=False,
     )  # fmt: skip
-    starts_at = status.premiere.starts_at
     embed.add_field(
-        name=t(lang, "status.premiere"),
-        value=when(starts_at) if starts_at else t(lang, "status.not_set"),
-        inline=False,
+        name=t(lang, "status.premiere"), value=premiere_text(lang, status.premiere), inline=False
     )
     upcoming = [f"{t(lang, f'kind.{p.kind}')}: {when(p.due_at)}" for p in status.upcoming]
     embed.add_field(

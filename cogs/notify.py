@@ -11,9 +11,14 @@ from bot.answers import answer_ephemeral
 from bot.client import FanBot
 from bot.i18n import lang_of, t
 from bot.notify.replies import member_status_text, subscribed_text
-from bot.usecases.members import VIAS, Via
+from bot.usecases.members import REMINDERS, VIAS, Reminders, Via
 from cogs._checks import guild_id_of, member_of
 
+REMINDER_CHOICES = [
+    app_commands.Choice(name=_("All: 7 days, 1 day, 1 hour and the premiere"), value="all"),
+    app_commands.Choice(name=_("1 day, 1 hour and the premiere"), value="day"),
+    app_commands.Choice(name=_("Only the premiere"), value="premiere"),
+]
 VIA_CHOICES = [
     app_commands.Choice(name=_("Role ping in the announcement channel"), value="role"),
     app_commands.Choice(name=_("Direct message"), value="dm"),
@@ -26,6 +31,13 @@ def as_via(choice: app_commands.Choice[str] | None) -> Via | None:
     for via in VIAS:
         if choice is not None and choice.value == via:
             return via
+    return None
+
+
+def as_reminders(choice: app_commands.Choice[str] | None) -> Reminders | None:
+    for reminders in REMINDERS:
+        if choice is not None and choice.value == reminders:
+            return reminders
     return None
 
 
@@ -45,16 +57,23 @@ class Notify(commands.Cog):
         return True
 
     @notify.command(name=_("on"), description=_("Get premiere notifications"))
-    @app_commands.describe(via=_("How to reach you: role ping, DM, or both"))
-    @app_commands.rename(via=_("via"))
-    @app_commands.choices(via=VIA_CHOICES)
+    @app_commands.describe(
+        via=_("How to reach you: role ping, DM, or both"),
+        reminders=_("Which reminders to get by DM (default: all)"),
+    )
+    @app_commands.rename(via=_("via"), reminders=_("reminders"))
+    @app_commands.choices(via=VIA_CHOICES, reminders=REMINDER_CHOICES)
     async def notify_on(
-        self, interaction: discord.Interaction, via: app_commands.Choice[str] | None = None
+        self,
+        interaction: discord.Interaction,
+        via: app_commands.Choice[str] | None = None,
+        reminders: app_commands.Choice[str] | None = None,
     ) -> None:
         member, lang = member_of(interaction), lang_of(interaction.locale)
 
         async def subscribe() -> str:
-            outcome = await self.bot.usecases.members.subscribe(member, as_via(via))
+            members = self.bot.usecases.members
+            outcome = await members.subscribe(member, as_via(via), as_reminders(reminders))
             return subscribed_text(outcome, lang)
 
         await answer_ephemeral(interaction, subscribe())

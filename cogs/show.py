@@ -80,7 +80,9 @@ class Show(commands.Cog):
     async def release(self, interaction: discord.Interaction) -> None:
         info = await self.bot.usecases.release.info()
         lang = lang_of(interaction.locale)
-        embed = release_embed(self.bot.show.data, lang, info.starts_at, info.note, info.timeline)
+        embed = release_embed(
+            self.bot.show.data, lang, info.starts_at, info.note, info.timeline, info.expected
+        )
         await interaction.response.send_message(embed=embed, allowed_mentions=NO_PINGS)
 
 

@@ -13,7 +13,8 @@ import discord
 
 from bot.discord_limits import fit_embed, truncate
 from bot.i18n import Lang, lang_of, t
-from bot.notify.plan import STAGES, announcement_expiry, stage_expiry
+from bot.notify.partial import expected_words
+from bot.notify.plan import STAGES, WANTED_BY, announcement_expiry, stage_expiry
 from bot.outbox.kinds import NotificationKind, Rendered, register
 from bot.store.records import Delivery
 
@@ -30,8 +31,16 @@ def when(starts_at: int) -> str:
     return f"<t:{starts_at}:F> (<t:{starts_at}:R>)"
 
 
+def headline(lang: Lang, kind: str, payload: Mapping[str, Any]) -> str:
+    """A date known only to the year or month is announced as exactly that."""
+    expected = payload.get("expected")
+    if kind == "date_set" and payload.get("starts_at") is None and expected:
+        return t(lang, "notice.date_expected", when=expected_words(lang, str(expected)))
+    return t(lang, f"notice.{kind}")
+
+
 def notice_embed(lang: Lang, kind: str, payload: Mapping[str, Any]) -> discord.Embed:
-    embed = discord.Embed(title=t(lang, f"notice.{kind}"), colour=COLOR)
+    embed = discord.Embed(title=headline(lang, kind, payload), colour=COLOR)
     starts_at, note = payload.get("starts_at"), payload.get("note")
     if kind == "update":
         embed.description = truncate(str(payload.get("text") or ""), 4000)
@@ -43,8 +52,12 @@ def notice_embed(lang: Lang, kind: str, payload: Mapping[str, Any]) -> discord.E
         embed.description = t(lang, "notice.not_announced")
     elif starts_at is not None:
         embed.add_field(name=t(lang, "notice.when"), value=when(int(starts_at)), inline=False)
-        if note:
-            embed.add_field(name=t(lang, "notice.note"), value=truncate(str(note), 1000))
+    elif payload.get("expected"):
+        words = expected_words(lang, str(payload["expected"]))
+        embed.add_field(name=t(lang, "notice.expected"), value=words, inline=False)
+        embed.description = t(lang, "notice.day_to_come")
+    if kind != "update" and note:
+        embed.add_field(name=t(lang, "notice.note"), value=truncate(str(note), 1000))
     embed.set_footer(text=t(lang, "notice.footer"))
     fit_embed(embed)
     return embed
@@ -62,7 +75,7 @@ def headline_post(delivery: Delivery, headline: str) -> Rendered:
 
 def render_notice(delivery: Delivery) -> Rendered:
     lang = lang_of(delivery.locale)
-    post = headline_post(delivery, t(lang, f"notice.{delivery.kind}"))
+    post = headline_post(delivery, headline(lang, delivery.kind, delivery.payload))
     embed = notice_embed(lang, delivery.kind, delivery.payload)
     return Rendered(post.content, embed, post.mentions)
 
@@ -82,7 +95,10 @@ _NOTICES = [
         NotificationKind(k, render_notice, announcement_expiry)
         for k in ("date_set", "date_cleared", "update")
     ),
-    *(NotificationKind(k, render_notice, partial(_stage_expiry, k)) for k, _ in STAGES),
+    *(
+        NotificationKind(k, render_notice, partial(_stage_expiry, k), dm_choices=WANTED_BY.get(k))
+        for k, _ in STAGES
+    ),
     NotificationKind(SUBSCRIBED, render_welcome, lambda due, _payload: due + WELCOME_EXPIRES_S),
 ]
 

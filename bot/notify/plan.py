@@ -15,6 +15,12 @@ STAGES: tuple[tuple[str, int], ...] = (
     ("reminder_1h", HOUR),
     ("premiere", 0),
 )
+# Which reminders choices want each timed reminder by DM; the premiere reaches everyone.
+WANTED_BY: dict[str, tuple[str, ...]] = {
+    "reminder_7d": ("all",),
+    "reminder_1d": ("all", "day"),
+    "reminder_1h": ("all", "day"),
+}
 PREMIERE_GRACE = 6 * HOUR  # "it's out now" is still worth saying a few hours late
 ANNOUNCEMENT_GRACE = DAY  # a date change or update that could not go out for a day is stale
 SERIES = "premiere"  # every notification of one premiere date is retired together

@@ -32,6 +32,8 @@ class NotificationKind:
     expires: Callable[[int, Payload], int]
     # Whether its messages carry the "Notify me" / "Stop" buttons.
     buttons: bool = True
+    # The reminders choices of DM subscribers who want it (None: every DM subscriber).
+    dm_choices: tuple[str, ...] | None = None
 
 
 _KINDS: dict[str, NotificationKind] = {}
@@ -54,3 +56,9 @@ def kind(name: str) -> NotificationKind:
 
 def names() -> list[str]:
     return sorted(_KINDS)
+
+
+def dm_choices(name: str) -> tuple[str, ...] | None:
+    """Which DM subscribers a notification of kind `name` reaches (unknown kinds: all)."""
+    known = _KINDS.get(name)
+    return known.dm_choices if known else None

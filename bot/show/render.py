@@ -26,6 +26,7 @@ from bot.discord_limits import (
     truncate,
 )
 from bot.i18n import Lang
+from bot.notify.partial import expected_words
 from bot.show.labels import count, label
 from bot.show.model import CastMember, Credit, ShowData, Text, TimelineEntry
 
@@ -329,11 +330,12 @@ def release_embed(
     premiere: datetime.datetime | None,
     note: str | None,
     updates: Sequence[TimelineEntry],
+    expected: str | None = None,
 ) -> discord.Embed:
-    """The premiere as Discord timestamps when set, else only what the data says (never a
-    guessed date); then the latest updates, newest first."""
+    """The premiere as Discord timestamps when set; else the year or month announced, or what
+    the data says (never a guessed date); then the latest updates, newest first."""
     embed = _embed(label(lang, "release.title", title=_series_title(show, lang)))
-    lines = [_release_line(show, lang, premiere)]
+    lines = [_release_line(show, lang, premiere, expected)]
     if note and note.strip():
         lines.append("📝 " + discord.utils.escape_mentions(truncate(note.strip(), NOTE_MAX)))
     embed.description = "\n\n".join(lines)
@@ -344,7 +346,11 @@ def release_embed(
     return fit_embed(embed)
 
 
-def _release_line(show: ShowData, lang: Lang, premiere: datetime.datetime | None) -> str:
+def _release_line(
+    show: ShowData, lang: Lang, premiere: datetime.datetime | None, expected: str | None
+) -> str:
+    if premiere is None and expected:
+        return label(lang, "release.expected_when", when=expected_words(lang, expected))
     if premiere is not None:
         if premiere.tzinfo is None or premiere.utcoffset() is None:
             raise ValueError("premiere must be an aware datetime")

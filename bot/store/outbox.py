@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.store.connection import Conn, Row, Scope
 from bot.store.records import (
@@ -38,7 +38,10 @@ def _delivery(row: Row) -> Delivery:
     )  # fmt: skip
 
 
-def _in(ids: Sequence[int]) -> str:
+ChoicesOf = Callable[[str], Sequence[str] | None]
+
+
+def _in(ids: Sequence[object]) -> str:
     return ", ".join("?" for _ in ids)
 
 
@@ -88,18 +91,19 @@ class OutboxStore:
             )
         return [Planned(r[0], r[1]) for r in rows]
 
-    async def expand_due(self, now: int) -> int:
+    async def expand_due(self, now: int, dm_choices: ChoicesOf = lambda _kind: None) -> int:
         """Turn every notification that came due into its deliveries, each in a transaction
-        of its own; returns how many notifications came due."""
+        of its own; returns how many notifications came due. `dm_choices` says, by kind,
+        which reminders choices of DM subscribers want it (None: every DM subscriber)."""
         async with self._scope.read() as conn:
             rows = await conn.fetchall(
-                "SELECT id FROM notifications WHERE state = 'scheduled' AND due_at <= ?"
+                "SELECT id, kind FROM notifications WHERE state = 'scheduled' AND due_at <= ?"
                 " ORDER BY due_at, id",
                 (now,),
             )
-        for (notification_id,) in rows:
+        for notification_id, kind_name in rows:
             async with self._scope.write() as conn:
-                await _expand(conn, notification_id, now)
+                await _expand(conn, notification_id, now, dm_choices(kind_name))
         return len(rows)
 
     # --- deliveries ----------------------------------------------------------------------
@@ -267,9 +271,12 @@ class OutboxStore:
         return [Problem(r[0], r[1], r[2]) for r in rows]
 
 
-async def _expand(conn: Conn, notification_id: int, now: int) -> None:
-    """One post per configured server, one DM per subscriber (once, even if in many servers);
-    unique keys make a second expansion of the same notification add nothing."""
+async def _expand(
+    conn: Conn, notification_id: int, now: int, choices: Sequence[str] | None = None
+) -> None:
+    """One post per configured server, one DM per subscriber who wants it (once, even if in
+    many servers: wanted by any of their subscriptions), in one statement each; unique keys
+    make a second expansion of the same notification add nothing."""
     row = await conn.fetchone(
         "SELECT audience, expires_at FROM notifications WHERE id = ? AND state = 'scheduled'",
         (notification_id,),
@@ -294,14 +301,15 @@ async def _expand(conn: Conn, notification_id: int, now: int) -> None:
         " WHERE channel_id IS NOT NULL ON CONFLICT DO NOTHING",
         (notification_id, now),
     )
+    wanted = "" if choices is None else f" AND s.reminders IN ({_in(choices)})"
     dms = await conn.execute(
         "INSERT INTO deliveries"
         " (notification_id, target, guild_id, user_id, locale, next_attempt_at)"
         " SELECT ?, 'dm', MIN(s.guild_id), s.user_id, MIN(s.locale), ? FROM subscriptions s"
         " LEFT JOIN dm_channels c ON c.user_id = s.user_id"
-        " WHERE s.via IN ('dm', 'both') AND c.closed_at IS NULL GROUP BY s.user_id"
+        f" WHERE s.via IN ('dm', 'both') AND c.closed_at IS NULL{wanted} GROUP BY s.user_id"
         " ON CONFLICT DO NOTHING",
-        (notification_id, now),
+        (notification_id, now, *(choices or ())),
     )
     await _set_state(conn, notification_id, "expanded")
     log.info(

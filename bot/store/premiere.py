@@ -13,26 +13,31 @@ class PremiereStore:
     async def current(self) -> Premiere:
         async with self._scope.read() as conn:
             row = await conn.fetchone(
-                "SELECT starts_at, timezone, note, revision FROM premiere WHERE id = 1"
+                "SELECT starts_at, timezone, note, revision, expected FROM premiere WHERE id = 1"
             )
-        return Premiere(row[0], row[1], row[2], row[3]) if row else Premiere(None, None, None, 0)
+        if row is None:
+            return Premiere(None, None, None, 0)
+        return Premiere(row[0], row[1], row[2], row[3], row[4])
 
     async def put(
         self, *, starts_at: int | None, timezone: str | None, note: str | None, user_id: int,
-        now: int,
+        now: int, expected: str | None = None,
     ) -> Premiere:  # fmt: skip
-        """Store the premiere (None: withdrawn) under the next revision; returns it."""
+        """Store the premiere (a day, only a year or month as `expected`, or neither: withdrawn)
+        under the next revision; returns it."""
         async with self._scope.write() as conn:
             row = await conn.fetchone(
-                "INSERT INTO premiere (id, starts_at, timezone, note, revision, set_by, updated_at)"
-                " VALUES (1, ?, ?, ?, 1, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                "INSERT INTO premiere"
+                " (id, starts_at, timezone, note, expected, revision, set_by, updated_at)"
+                " VALUES (1, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (id) DO UPDATE SET"
                 " starts_at = excluded.starts_at, timezone = excluded.timezone,"
-                " note = excluded.note, revision = premiere.revision + 1,"
-                " set_by = excluded.set_by, updated_at = excluded.updated_at RETURNING revision",
-                (starts_at, timezone, note, user_id, now),
+                " note = excluded.note, expected = excluded.expected,"
+                " revision = premiere.revision + 1, set_by = excluded.set_by,"
+                " updated_at = excluded.updated_at RETURNING revision",
+                (starts_at, timezone, note, expected, user_id, now),
             )
         assert row is not None
-        return Premiere(starts_at, timezone, note, int(row[0]))
+        return Premiere(starts_at, timezone, note, int(row[0]), expected)
 
     async def add_update(self, *, text: str, source: str | None, user_id: int, now: int) -> Update:
         async with self._scope.write() as conn:

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 Via = Literal["role", "dm", "both"]
 VIAS: tuple[Via, ...] = ("role", "dm", "both")
+Reminders = Literal["all", "day", "premiere"]  # which timed reminders a DM subscriber wants
+REMINDERS: tuple[Reminders, ...] = ("all", "day", "premiere")
 
 
 def wants_role(via: Via | None) -> bool:
@@ -38,6 +40,7 @@ class Subscription:
     user_name: str
     locale: str
     since: int
+    reminders: Reminders = "all"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +51,20 @@ class DmChannel:
 
 @dataclass(frozen=True, slots=True)
 class Premiere:
-    starts_at: int | None
+    starts_at: int | None  # None until the day is known
     timezone: str | None
     note: str | None
     revision: int
+    expected: str | None = None  # only a year or month is known: '2026', '2026-09'
 
     def describe(self) -> str | None:
         if self.starts_at is None:
-            return None
+            return f"expected {self.expected}" if self.expected else None
         return f"{self.starts_at} {self.timezone} {self.note or ''}".strip()
+
+    @property
+    def announced(self) -> bool:
+        return self.starts_at is not None or self.expected is not None
 
 
 @dataclass(frozen=True, slots=True)

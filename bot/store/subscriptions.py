@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import cast
 
 from bot.store.connection import Row, Scope
-from bot.store.records import VIAS, Subscription, Via
+from bot.store.records import VIAS, Reminders, Subscription, Via
 
-COLUMNS = "guild_id, user_id, via, user_name, locale, since"
+COLUMNS = "guild_id, user_id, via, user_name, locale, since, reminders"
 
 
 def _subscription(row: Row) -> Subscription:
-    return Subscription(row[0], row[1], cast(Via, row[2]), row[3], row[4], row[5])
+    return Subscription(
+        row[0], row[1], cast(Via, row[2]), row[3], row[4], row[5], cast(Reminders, row[6])
+    )
 
 
 class SubscriptionStore:
@@ -27,15 +29,18 @@ class SubscriptionStore:
         return _subscription(row) if row else None
 
     async def put(
-        self, guild_id: int, user_id: int, *, via: Via, user_name: str, locale: str, now: int
-    ) -> None:
-        """Create or change a subscription; `since` is kept when it only changes."""
+        self, guild_id: int, user_id: int, *, via: Via, user_name: str, locale: str, now: int,
+        reminders: Reminders | None = None,
+    ) -> None:  # fmt: skip
+        """Create or change a subscription; `since` is kept when it only changes, and so is
+        the reminders choice when none is given (a new one wants them all)."""
         async with self._scope.write() as conn:
             await conn.execute(
-                f"INSERT INTO subscriptions ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
+                f"INSERT INTO subscriptions ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (guild_id, user_id) DO UPDATE SET via = excluded.via,"
-                " user_name = excluded.user_name, locale = excluded.locale",
-                (guild_id, user_id, via, user_name, locale, now),
+                " user_name = excluded.user_name, locale = excluded.locale,"
+                " reminders = COALESCE(?, subscriptions.reminders)",
+                (guild_id, user_id, via, user_name, locale, now, reminders or "all", reminders),
             )
 
     async def remove(self, guild_id: int, user_id: int) -> Subscription | None:

@@ -14,13 +14,16 @@ from bot.clock import Clock
 from bot.discord_actions import ActionFailed, ActionRefused, DiscordActions
 from bot.i18n import lang_of, t
 from bot.notify.notices import SUBSCRIBED
+from bot.notify.plan import WANTED_BY
 from bot.outbox import Outbox
 from bot.store import Store
 from bot.store.records import (
+    REMINDERS,
     VIAS,
     Delivery,
     Followup,
     Planned,
+    Reminders,
     Subscription,
     Via,
     member_audience,
@@ -30,10 +33,12 @@ from bot.store.records import (
 from bot.usecases.inputs import Member, ReplyHandle, issued_at
 
 __all__ = [
+    "REMINDERS",
     "VIAS",
     "Member",
     "MemberStatus",
     "MemberUseCases",
+    "Reminders",
     "ReplyHandle",
     "Subscribed",
     "Toggled",
@@ -50,6 +55,7 @@ class Subscribed:
     stored: Via | None  # what the member is now subscribed to (None: nothing stored)
     role_problem: str | None  # 'no_role' or 'forbidden', known at once (DMs are tried later)
     has_channel: bool  # the server has an announcement channel for role pings
+    reminders: Reminders | None = None  # the reminders choice, when the member made one
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +68,16 @@ class Toggled:
 class MemberStatus:
     subscription: Subscription | None
     dm_closed: bool
-    next: Planned | None
+    next: Planned | None  # the next notification that reaches this member
+    expected: str | None = None  # only a year or month is known so far
+
+
+def reaches(subscription: Subscription, kind: str) -> bool:
+    """Role pings follow every channel post; a DM-only member gets the reminders they chose."""
+    if wants_role(subscription.via):
+        return True
+    wanted = WANTED_BY.get(kind)
+    return wanted is None or subscription.reminders in wanted
 
 
 def _combine(role_ok: bool, dm_ok: bool) -> Via | None:
@@ -87,9 +102,12 @@ class MemberUseCases:
     def now(self) -> int:
         return int(self.clock.timestamp())
 
-    async def subscribe(self, member: Member, via: Via | None) -> Subscribed:
+    async def subscribe(
+        self, member: Member, via: Via | None, reminders: Reminders | None = None
+    ) -> Subscribed:
         """Store the subscription and queue its role and welcome DM. Without a choice: the
-        role where the server has one, else DMs."""
+        role where the server has one, else DMs; the reminders choice stays as it was (all,
+        for a new subscriber)."""
         settings = await self.store.guilds.get(member.guild_id)
         chosen: Via = via or ("role" if settings.role_id else "dm")
         role_problem = None
@@ -102,15 +120,15 @@ class MemberUseCases:
             )
         stored = _combine(wants_role(chosen) and not role_problem, wants_dm(chosen))
         if stored is not None:
-            await self._store(member, stored)
-        return Subscribed(stored, role_problem, settings.channel_id is not None)
+            await self._store(member, stored, reminders)
+        return Subscribed(stored, role_problem, settings.channel_id is not None, reminders)
 
-    async def _store(self, member: Member, via: Via) -> None:
+    async def _store(self, member: Member, via: Via, reminders: Reminders | None) -> None:
         now = self.now()
         async with self.store.transaction() as tx:
             await tx.subscriptions.put(
                 member.guild_id, member.user_id, via=via, user_name=member.name,
-                locale=member.locale, now=now,
+                locale=member.locale, now=now, reminders=reminders,
             )  # fmt: skip
             if wants_dm(via):  # subscribing again says their DMs are open now
                 await tx.dm_channels.reopen(member.user_id)
@@ -156,9 +174,13 @@ class MemberUseCases:
         if subscription is None:
             return MemberStatus(None, dm_closed=False, next=None)
         dm = await self.store.dm_channels.get(user_id)
-        upcoming = await self.store.outbox.upcoming(limit=1)
+        upcoming = await self.store.outbox.upcoming(limit=5)
+        reaching = [p for p in upcoming if reaches(subscription, p.kind)]
         closed = dm.closed and wants_dm(subscription.via)
-        return MemberStatus(subscription, closed, upcoming[0] if upcoming else None)
+        premiere = await self.store.premiere.current()
+        return MemberStatus(
+            subscription, closed, reaching[0] if reaching else None, premiere.expected
+        )
 
     async def delivery_failed(self, delivery: Delivery, reason: str) -> None:
         """A new subscriber's role or welcome DM could not be delivered for good (`reason`:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from bot.clock import Clock
 from bot.discord_actions import DiscordActions
 from bot.errors import InputError
+from bot.notify.partial import parse_partial
 from bot.notify.plan import SERIES, reminder_plan
 from bot.notify.when import CLEAR_WORDS, DEFAULT_TIMEZONE, parse_premiere
 from bot.outbox import Outbox
@@ -33,6 +34,11 @@ class PremiereChanged:
     planned: list[Planned]
     events_updating: int
     events_refused: list[str]
+    expected: str | None = None  # only a year or month is known: '2026', '2026-09'
+
+    @property
+    def cleared(self) -> bool:
+        return self.starts_at is None and self.expected is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,7 @@ class ReleaseInfo:
     starts_at: datetime | None
     note: str | None
     timeline: list[TimelineEntry]  # the facts file's and the posted updates, oldest first
+    expected: str | None = None  # a year or month announced before the day
 
 
 class ReleaseUseCases:
@@ -71,10 +78,16 @@ class ReleaseUseCases:
         user_id: int, reply: ReplyHandle | None = None,
     ) -> PremiereChanged:  # fmt: skip
         """Store the date, retire every older plan, schedule the announcement and reminders.
-        Raises InputError for a date that cannot be read or has passed."""
+        A year or a month alone is stored and announced as such, with no reminders until the
+        day is known. Raises InputError for a date that cannot be read or has passed."""
         now = self.now()
-        starts_at = int(parse_premiere(date, time, timezone, self.clock.now()).timestamp())
         note = clean_input(note, MAX_NOTE) or None if note else None
+        partial = parse_partial(date, self.clock.now())
+        if partial is not None:
+            if time or timezone:
+                raise InputError("release.partial_no_time", value=date)
+            return await self._set_expected(partial.stored(), note, user_id, reply)
+        starts_at = int(parse_premiere(date, time, timezone, self.clock.now()).timestamp())
         async with self.store.transaction() as tx:
             old = await tx.premiere.current()
             new = await tx.premiere.put(
@@ -97,6 +110,30 @@ class ReleaseUseCases:
             )  # fmt: skip
         return self._changed(starts_at, planned)
 
+    async def _set_expected(
+        self, expected: str, note: str | None, user_id: int, reply: ReplyHandle | None
+    ) -> PremiereChanged:
+        """Only the year or month is known: announced as such; every planned reminder goes."""
+        now = self.now()
+        async with self.store.transaction() as tx:
+            old = await tx.premiere.current()
+            new = await tx.premiere.put(
+                starts_at=None, timezone=None, note=note, user_id=user_id, now=now,
+                expected=expected,
+            )  # fmt: skip
+            await tx.outbox.retire_series(SERIES)
+            payload = {"revision": new.revision, "starts_at": None, "expected": expected,
+                       "note": note}  # fmt: skip
+            announced = await self.outbox.schedule(
+                tx, "date_set", payload, due_at=now, now=now, series=SERIES
+            )
+            await _watch(tx, announced, reply, now)
+            await tx.audit.record(
+                guild_id=None, user_id=user_id, action="release.expected", old=old.describe(),
+                new=new.describe(), now=now,
+            )  # fmt: skip
+        return self._changed(None, [Planned("date_set", now)], expected)
+
     async def clear_premiere(
         self, *, user_id: int, reply: ReplyHandle | None = None
     ) -> PremiereChanged | None:
@@ -105,7 +142,7 @@ class ReleaseUseCases:
         now = self.now()
         async with self.store.transaction() as tx:
             old = await tx.premiere.current()
-            if old.starts_at is None:
+            if not old.announced:
                 return None
             new = await tx.premiere.put(
                 starts_at=None, timezone=None, note=None, user_id=user_id, now=now
@@ -135,10 +172,12 @@ class ReleaseUseCases:
             date=date, time=time, timezone=timezone, note=note, user_id=user_id, reply=reply
         )
 
-    def _changed(self, starts_at: int | None, planned: list[Planned]) -> PremiereChanged:
+    def _changed(
+        self, starts_at: int | None, planned: list[Planned], expected: str | None = None
+    ) -> PremiereChanged:
         self.sync_events()  # queued: the scheduled events follow the stored premiere
         allowed, refused = self.discord.event_servers()
-        return PremiereChanged(starts_at, planned, len(allowed), refused)
+        return PremiereChanged(starts_at, planned, len(allowed), refused, expected)
 
     async def post_update(
         self, *, text: str, source: str | None, user_id: int, reply: ReplyHandle | None = None
@@ -178,7 +217,8 @@ class ReleaseUseCases:
             for u in reversed(posted)
         ]
         starts = datetime.fromtimestamp(premiere.starts_at, UTC) if premiere.starts_at else None
-        return ReleaseInfo(starts, premiere.note, [*self.show.data.timeline, *entries])
+        timeline = [*self.show.data.timeline, *entries]
+        return ReleaseInfo(starts, premiere.note, timeline, premiere.expected)
 
 
 async def _watch(tx: Tx, notification_id: int, reply: ReplyHandle | None, now: int) -> None:

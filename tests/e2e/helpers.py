@@ -14,6 +14,7 @@ from tests.fakediscord import FakeDiscord, FakeGuild
 
 HEADLINES = {
     "date_set": "has a premiere date",
+    "date_expected": "season 2 is expected in",
     "date_cleared": "premiere date has been withdrawn",
     "update": "News about All of Us Are Dead",
     "reminder_7d": "One week until",

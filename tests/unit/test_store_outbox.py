@@ -95,3 +95,23 @@ async def test_bookkeeping_marks_each_delivery_once(store: Store) -> None:
     stats = await store.outbox.stats()
     assert (stats.sent, stats.pending, stats.failed) == (1, 3, 0)
     assert await store.outbox.problems(1) == []
+
+
+async def test_a_reminder_reaches_only_the_dm_subscribers_who_chose_it(store: Store) -> None:
+    # user 7 (dm in 1, both in 2) wants only the premiere in 1 but everything in 2: once;
+    # user 9 (both in 2) wants only the premiere; user 10 (dm in 1) wants the last day.
+    await store.subscriptions.put(1, 7, via="dm", user_name="u7", locale="en-US", now=NOW,
+                                  reminders="premiere")  # fmt: skip
+    await store.subscriptions.put(2, 9, via="both", user_name="u9", locale="en-US", now=NOW,
+                                  reminders="premiere")  # fmt: skip
+    await store.subscriptions.put(1, 10, via="dm", user_name="u10", locale="en-US", now=NOW,
+                                  reminders="day")  # fmt: skip
+    choices = {"reminder_7d": ("all",), "reminder_1d": ("all", "day")}
+    for kind in ("reminder_7d", "reminder_1d", "premiere"):
+        await store.outbox.add(note(kind), NOW)
+    await store.outbox.expand_due(NOW, choices.get)
+    due = await store.outbox.due(NOW, 100)
+    dms = {k: sorted(d.user_id for d in due if d.target == "dm" and d.kind == k)
+           for k in ("reminder_7d", "reminder_1d", "premiere")}  # fmt: skip
+    assert dms == {"reminder_7d": [7], "reminder_1d": [7, 10], "premiere": [7, 9, 10]}
+    assert sum(1 for d in due if d.target == "channel") == 6  # role pings: every post

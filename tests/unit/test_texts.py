@@ -10,7 +10,7 @@ import pytest
 
 from bot.i18n import LANGS, TextsError, catalogue, read_catalogue
 from bot.notify.notices import BROADCASTS, KINDS, register_notices
-from bot.store.records import VIAS
+from bot.store.records import REMINDERS, VIAS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted([*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("cogs").glob("*.py")])
@@ -27,6 +27,7 @@ BUILT_VALUES: dict[str, tuple[str, ...]] = {
     "via.": VIAS,
     "notify.role_": ("forbidden",),
     "status.": ("returning", "new"),
+    "reminders.": REMINDERS,
 }
 
 

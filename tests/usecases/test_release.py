@@ -79,3 +79,28 @@ async def test_an_update_joins_the_timeline_and_is_announced(world: World) -> No
     info = await release.info()
     assert info.timeline[-1].text.en == "Filming wrapped" and info.timeline[-1].source == "Netflix"
     assert info.starts_at is None
+
+
+async def test_a_year_or_month_is_kept_as_said_with_no_reminders(world: World) -> None:
+    release = world.usecases.release
+    changed = await release.set_premiere(date="2027-09", time=None, timezone=None, note=None,
+                                         user_id=5)  # fmt: skip
+    assert (changed.starts_at, changed.expected, changed.cleared) == (None, "2027-09", False)
+    assert [p.kind for p in changed.planned] == ["date_set"]
+    premiere = await world.store.premiere.current()
+    assert (premiere.starts_at, premiere.expected) == (None, "2027-09")
+    await world.store.outbox.expand_due(NOW)
+    assert await world.store.outbox.upcoming(limit=10) == []  # nothing timed until the day
+    info = await release.info()
+    assert info.starts_at is None and info.expected == "2027-09"
+    cleared = await release.clear_premiere(user_id=5)
+    assert cleared is not None and cleared.cleared  # a partial date can be withdrawn too
+
+
+@pytest.mark.parametrize("date", ["2020", "2027-13", "2027-00"])
+async def test_a_partial_date_in_the_past_or_off_the_calendar_is_refused(
+    world: World, date: str
+) -> None:
+    with pytest.raises(InputError):
+        await world.usecases.release.set_premiere(date=date, time=None, timezone=None,
+                                                  note=None, user_id=5)  # fmt: skip
