@@ -51,15 +51,16 @@ class SubscriberExport:
 
 
 def subscribers_csv(subscriptions: Sequence[Subscription]) -> bytes:
-    """user id, name, via, since; cells that a spreadsheet would run as a formula are quoted."""
+    """user id, name, via, since, reminders; cells a spreadsheet would run as a formula are
+    quoted."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["user_id", "name", "via", "since"])
+    writer.writerow(["user_id", "name", "via", "since", "reminders"])
     for s in subscriptions:
         name = s.user_name
         safe = "'" + name if name[:1] in ("=", "+", "-", "@", "\t", "\r") else name
         iso = datetime.fromtimestamp(s.since, UTC).isoformat()
-        writer.writerow([str(s.user_id), safe, s.via, iso])
+        writer.writerow([str(s.user_id), safe, s.via, iso, s.reminders])
     return buffer.getvalue().encode("utf-8-sig")
 
 

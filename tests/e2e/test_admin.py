@@ -240,7 +240,8 @@ async def test_subscribers_counts_and_csv(world: World) -> None:
     ((name, data),) = result.files
     assert name == "subscribers.csv"
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert len(rows) == 4 and set(rows[0]) == {"user_id", "name", "via", "since"}
+    assert len(rows) == 4 and set(rows[0]) == {"user_id", "name", "via", "since", "reminders"}
+    assert {r["reminders"] for r in rows} == {"all"}
     assert all(r["name"].startswith("'=") for r in rows)  # no formula injection
     assert sorted(r["via"] for r in rows) == ["both", "dm", "role", "role"]
 

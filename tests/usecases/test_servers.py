@@ -37,7 +37,7 @@ async def test_subscriber_export_counts_and_quotes_formulas(world: World) -> Non
     export = await world.usecases.servers.subscribers(HOME)
     assert export.counts == {"role": 1, "dm": 0, "both": 1} and export.total == 2
     text = export.csv.decode("utf-8-sig")
-    assert "'=HYPERLINK()" in text and text.splitlines()[0] == "user_id,name,via,since"
+    assert "'=HYPERLINK()" in text and text.splitlines()[0] == "user_id,name,via,since,reminders"
 
 
 async def test_status_gathers_the_servers_state(world: World) -> None:
