@@ -24,10 +24,15 @@ class GuildSettings:
     role_id: int | None = None
     mod_role_id: int | None = None
     locale: str = "en-US"
+    countdown_channel_id: int | None = None  # its name shows the time left to the premiere
+    discussion: bool = False  # the premiere post opens a discussion thread
 
     def describe(self) -> str:
         """A compact, mention-free form for the audit log."""
-        return f"channel={self.channel_id} role={self.role_id} mod_role={self.mod_role_id}"
+        return (
+            f"channel={self.channel_id} role={self.role_id} mod_role={self.mod_role_id}"
+            f" countdown={self.countdown_channel_id} discussion={self.discussion}"
+        )
 
 
 @dataclass(frozen=True, slots=True)

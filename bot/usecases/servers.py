@@ -78,14 +78,16 @@ class ServerUseCases:
 
     async def set_up(
         self, guild_id: int, *, user_id: int, channel_id: int | None, role_id: int | None,
-        mod_role_id: int | None, locale: str,
+        mod_role_id: int | None, locale: str, countdown_channel_id: int | None = None,
+        discussion: bool | None = None,
     ) -> GuildSettings:  # fmt: skip
-        """Change what was given, and audit it in the same transaction."""
+        """Change what was given (None: not given), and audit it in the same transaction."""
         now = self.now()
         async with self.store.transaction() as tx:
             old, new = await tx.guilds.update(
                 guild_id, channel_id=channel_id, role_id=role_id, mod_role_id=mod_role_id,
-                locale=locale, now=now,
+                locale=locale, countdown_channel_id=countdown_channel_id,
+                discussion=discussion, now=now,
             )  # fmt: skip
             await tx.audit.record(
                 guild_id=guild_id, user_id=user_id, action="setup", old=old.describe(),

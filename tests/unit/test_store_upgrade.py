@@ -1,6 +1,7 @@
 """A database file made by the bot before the generic outbox upgrades in place, losing nothing.
 
-It goes through every later migration too: the generic outbox, then member deliveries.
+It goes through every later migration too: the generic outbox, member deliveries, then the
+countdown channel and discussion settings.
 
 `tests/fixtures/bot-v2.db` was written by that version of the bot running against the local
 Discord: two servers, subscriptions of every kind, a closed DM, an update, a date set and moved.
@@ -14,6 +15,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.store import open_sqlite
+from bot.store.sqlite import load_migrations
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "bot-v2.db"
 KEPT = ["meta", "guild_settings", "audit_log", "subscriptions", "dm_channels", "premiere",
@@ -24,6 +26,8 @@ OLD_DELIVERY_COLUMNS = (
     "id, notification_id, target, guild_id, channel_id, role_id, user_id, locale, state,"
     " attempts, next_attempt_at, last_error, message_id, sent_at"
 )
+OLD_GUILD_COLUMNS = "guild_id, channel_id, role_id, mod_role_id, locale, updated_at"
+OLD_COLUMNS = {"deliveries": OLD_DELIVERY_COLUMNS, "guild_settings": OLD_GUILD_COLUMNS}
 
 
 def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
@@ -51,11 +55,14 @@ async def test_version_2_file_upgrades_in_place_with_every_row(tmp_path: Path) -
     finally:
         await store.close()
 
-    assert rows(db, "PRAGMA user_version") == [(4,)]
-    for table in KEPT[:-2]:  # every row as it was (deliveries gained one column, at the end)
-        columns = OLD_DELIVERY_COLUMNS if table == "deliveries" else "*"
+    assert rows(db, "PRAGMA user_version") == [(len(load_migrations()),)]
+    for table in KEPT[:-2]:  # every row as it was (some tables gained columns, at the end)
+        columns = OLD_COLUMNS.get(table, "*")
         assert rows(db, f"SELECT {columns} FROM {table} ORDER BY 1") == before[table], table
     assert rows(db, "SELECT DISTINCT attempt_started_at FROM deliveries") == [(None,)]
+    assert rows(db, "SELECT DISTINCT countdown_channel_id, discussion FROM guild_settings") == [
+        (None, 0)
+    ]
     assert rows(db, "PRAGMA foreign_key_check") == []
     new = {r[0]: r for r in rows(db, "SELECT id, kind, payload, series, due_at, expires_at,"
                                      " state FROM notifications")}  # fmt: skip
