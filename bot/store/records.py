@@ -36,6 +36,16 @@ class GuildSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class CountdownState:
+    """What the bot last made of a countdown channel's name."""
+
+    asked: str | None = None  # the name it asked for (None: never renamed)
+    shown: str | None = None  # the name Discord stored (a text channel's is normalized)
+    renamed_at: int = 0
+    retry_at: int = 0  # no rename before this (a 429's retry_after, or a refusal)
+
+
+@dataclass(frozen=True, slots=True)
 class Subscription:
     guild_id: int
     user_id: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -64,11 +64,15 @@ def subscribers_csv(subscriptions: Sequence[Subscription]) -> bytes:
 
 
 class ServerUseCases:
-    def __init__(self, store: Store, clock: Clock, settings: Settings, show: ShowStore) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, settings: Settings, show: ShowStore,
+        sync_countdowns: Callable[[], None],
+    ) -> None:  # fmt: skip
         self.store = store
         self.clock = clock
         self.settings = settings
         self.show = show
+        self.sync_countdowns = sync_countdowns
 
     def now(self) -> int:
         return int(self.clock.timestamp())
@@ -93,6 +97,8 @@ class ServerUseCases:
                 guild_id=guild_id, user_id=user_id, action="setup", old=old.describe(),
                 new=new.describe(), now=now,
             )  # fmt: skip
+        if (new.countdown_channel_id, new.locale) != (old.countdown_channel_id, old.locale):
+            self.sync_countdowns()  # a new channel (or language) is renamed at once
         return new
 
     async def is_moderator(
