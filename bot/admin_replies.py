@@ -24,10 +24,14 @@ def mention_or_unset(lang: Lang, prefix: str, value: int | None) -> str:
 
 
 def settings_lines(lang: Lang, settings: GuildSettings) -> list[str]:
+    countdown = mention_or_unset(lang, "#", settings.countdown_channel_id)
+    discussion = t(lang, "setup.on") if settings.discussion else t(lang, "setup.off")
     return [
         t(lang, "setup.channel", value=mention_or_unset(lang, "#", settings.channel_id)),
         t(lang, "setup.role", value=mention_or_unset(lang, "@&", settings.role_id)),
         t(lang, "setup.mod_role", value=mention_or_unset(lang, "@&", settings.mod_role_id)),
+        t(lang, "setup.countdown_channel", value=countdown),
+        t(lang, "setup.discussion", value=discussion),
     ]
 
 

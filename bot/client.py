@@ -20,6 +20,7 @@ from bot.buttons import BUTTONS, answer_unknown, is_ours, notification_view
 from bot.clock import Clock
 from bot.discord_actions import HttpActions
 from bot.i18n import Translator, lang_of, load_texts
+from bot.notify.countdown import CountdownJob
 from bot.notify.events import EventSync
 from bot.notify.notices import register_notices
 from bot.outbox import Outbox
@@ -68,6 +69,9 @@ class FanBot(commands.Bot):
             max_messages=None,
             chunk_guilds_at_startup=False,
             http_trace=limiter.trace_config(settings.api_base_url),
+            # A 429 asking for a longer wait (a channel rename: Discord allows two in ten
+            # minutes) raises RateLimited instead of stalling its caller that long.
+            max_ratelimit_timeout=30.0,
         )
         self.limiter = limiter
         throttle_bucket_sweep(self.http)
@@ -79,6 +83,7 @@ class FanBot(commands.Bot):
         self.show_watcher = ShowWatcher(self.show)
         self.outbox = Outbox()
         self.events = EventSync(self, self.store)
+        self.countdown = CountdownJob(self, self.store, self.clock)
         self._dispatcher: Dispatcher | None = None
         self._progress: ProgressReporter | None = None
         self._usecases: UseCases | None = None
@@ -108,6 +113,7 @@ class FanBot(commands.Bot):
             assert self._progress is not None
             self._progress.start()
             self.events.start()
+            self.countdown.start()
             self.show_watcher.start()
             gc.freeze()  # what start-up built lives on: keep it out of every later collection
 
@@ -132,10 +138,16 @@ class FanBot(commands.Bot):
             discord=HttpActions(self),
             settings=self.settings,
             show=self.show,
-            sync_events=self.events.wake,
+            sync_events=self._premiere_changed,
+            sync_countdowns=self.countdown.wake,
         )
         self._progress = ProgressReporter(self.store, self, self.clock, self._progress_line,
                                           rate=float(rate))  # fmt: skip
+
+    def _premiere_changed(self) -> None:
+        """The scheduled events and the countdown channels follow the stored premiere."""
+        self.events.wake()
+        self.countdown.wake()
 
     async def _delivery_failed(self, delivery: Delivery, failure: DeliveryFailed) -> None:
         reason = (
@@ -176,6 +188,7 @@ class FanBot(commands.Bot):
     async def _shut_down(self) -> None:
         try:
             await self.events.stop()
+            await self.countdown.stop()
             await self.show_watcher.stop()
             if self._progress is not None:
                 await self._progress.stop()

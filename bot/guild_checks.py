@@ -13,6 +13,7 @@ def check_setup(
     channel: discord.abc.GuildChannel | None,
     role: discord.Role | None,
     mod_role: discord.Role | None,
+    countdown_channel: discord.abc.GuildChannel | None = None,
 ) -> list[tuple[str, dict[str, str]]]:
     """Raises InputError for a setting that cannot work; returns warnings as (key, values)."""
     me = guild.me
@@ -20,6 +21,8 @@ def check_setup(
         perms = channel.permissions_for(me)
         if not (perms.view_channel and perms.send_messages and perms.embed_links):
             raise InputError("setup.no_channel_access", safe={"channel": channel.mention})
+    if countdown_channel is not None:
+        check_countdown_channel(me, countdown_channel)
     warnings: list[tuple[str, dict[str, str]]] = []
     if role is not None:
         if role.is_default() or role.managed:
@@ -31,3 +34,15 @@ def check_setup(
     if mod_role is not None and mod_role.is_default():
         raise InputError("setup.bad_mod_role")
     return warnings
+
+
+def check_countdown_channel(me: discord.Member, channel: discord.abc.GuildChannel) -> None:
+    """Renaming a channel takes View Channel and Manage Channels on it, and Connect on a voice
+    channel (discord.py already folds that into `manage_channels`: say it apart)."""
+    perms = channel.permissions_for(me)
+    if not perms.view_channel:
+        raise InputError("setup.countdown_no_view", safe={"channel": channel.mention})
+    if isinstance(channel, discord.VoiceChannel) and not perms.connect:
+        raise InputError("setup.countdown_no_connect", safe={"channel": channel.mention})
+    if not perms.manage_channels:
+        raise InputError("setup.countdown_no_manage", safe={"channel": channel.mention})

@@ -62,11 +62,16 @@ class Admin(commands.Cog):
         name=_("setup"),
         description=_("This server's announcement channel, notification role and moderator role"),
     )
-    @app_commands.rename(channel=_("channel"), role=_("role"), mod_role=_("mod_role"))
+    @app_commands.rename(
+        channel=_("channel"), role=_("role"), mod_role=_("mod_role"),
+        countdown_channel=_("countdown_channel"), discussion=_("discussion"),
+    )  # fmt: skip
     @app_commands.describe(
         channel=_("Where announcements and reminders are posted"),
         role=_("The role pinged for premiere notifications"),
         mod_role=_("Members with this role may use /admin"),
+        countdown_channel=_("A channel whose name I keep as a countdown to the premiere"),
+        discussion=_("Whether the premiere post opens a discussion thread"),
     )
     async def setup_command(
         self,
@@ -74,20 +79,24 @@ class Admin(commands.Cog):
         channel: discord.TextChannel | None = None,
         role: discord.Role | None = None,
         mod_role: discord.Role | None = None,
+        countdown_channel: discord.VoiceChannel | discord.TextChannel | None = None,
+        discussion: bool | None = None,
     ) -> None:
         guild = interaction.guild
         if guild is None:  # a server that has the commands but not the bot
             raise InputError("error.not_in_server")
-        warnings = check_setup(guild, channel, role, mod_role)
+        warnings = check_setup(guild, channel, role, mod_role, countdown_channel)
         await interaction.response.defer(ephemeral=True, thinking=True)
         servers = self.bot.usecases.servers
-        changed = bool(channel or role or mod_role)
+        changed = bool(channel or role or mod_role or countdown_channel) or discussion is not None
         if changed:
             settings = await servers.set_up(
                 guild.id, user_id=interaction.user.id,
                 channel_id=channel.id if channel else None, role_id=role.id if role else None,
                 mod_role_id=mod_role.id if mod_role else None,
                 locale=str(interaction.guild_locale or "en-US"),
+                countdown_channel_id=countdown_channel.id if countdown_channel else None,
+                discussion=discussion,
             )  # fmt: skip
         else:
             settings = await servers.settings_of(guild.id)

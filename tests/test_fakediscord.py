@@ -16,6 +16,7 @@ from discord import app_commands
 
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.mentions import pinged
+from tests.fakediscord.models import MANAGE_CHANNELS, VIEW_CHANNEL
 
 SPEC = Path("/work/shared/discord-api-spec/openapi.json")
 HAVE_SPEC = SPEC.exists()
@@ -411,3 +412,56 @@ async def test_unknown_route_and_channel(fake: FakeDiscord, bot: TinyBot) -> Non
         await bot.http.send_message(1, params=discord.http.handle_message_parameters("hi"))
     assert error.value.code == 10003
     assert time.monotonic() - fake.requests[0].at < 60
+
+
+async def test_channel_renames_within_discords_limit(fake: FakeDiscord, bot: TinyBot) -> None:
+    guild, voice = fake.guild, fake.guild.voice_channel_id
+    updated = asyncio.ensure_future(bot.wait_for("guild_channel_update", timeout=5))
+    answer = await bot.http.edit_channel(voice, name="⏳ S2 in 12 days")
+    assert answer["name"] == "⏳ S2 in 12 days" and answer["type"] == 2
+    before, after = await updated  # CHANNEL_UPDATE reached the gateway
+    assert (before.name, after.name) == ("Watch Party", "⏳ S2 in 12 days")
+    await bot.http.edit_channel(voice, name="⏳ S2 in 11 days")
+    bot.http.max_ratelimit_timeout = 30.0  # raise instead of sleeping through a long 429
+    try:
+        with pytest.raises(discord.RateLimited) as limited:
+            await bot.http.edit_channel(voice, name="⏳ S2 in 10 days")
+    finally:
+        bot.http.max_ratelimit_timeout = None
+    third = fake.requests_to("PATCH", rf"/channels/{voice}")[-1]
+    assert third.status == 429 and third.response["global"] is False
+    assert 599 < third.response["retry_after"] <= 600 and limited.value.retry_after > 599
+    assert [name for _, name in fake.renames(voice)] == ["⏳ S2 in 12 days", "⏳ S2 in 11 days"]
+    assert guild.channels[voice].name == "⏳ S2 in 11 days"
+    fake.time_offset = 601.0  # ten minutes later on Discord's clock, the window has room
+    try:
+        await bot.http.edit_channel(voice, name="⏳ S2 in 10 days")
+        assert fake.renames(voice)[-1][0] - fake.renames(voice)[0][0] > 600
+    finally:
+        fake.time_offset = 0.0
+
+
+async def test_channel_rename_rules(fake: FakeDiscord, bot: TinyBot) -> None:
+    guild, text = fake.guild, fake.guild.announce_channel_id
+    answer = await bot.http.edit_channel(text, name="  ⏳ S2   in 12 Days ")
+    assert answer["name"] == "⏳-s2-in-12-days"  # a text channel's name, as Discord keeps it
+    with pytest.raises(discord.HTTPException) as error:
+        await bot.http.edit_channel(text, name="x" * 101)
+    assert error.value.status == 400 and error.value.code == 50035
+    guild.set_overwrite(text, guild.bot_role.id, deny=MANAGE_CHANNELS)
+    with pytest.raises(discord.Forbidden) as refused:
+        await bot.http.edit_channel(text, name="renamed")
+    assert refused.value.code == 50013
+    guild.set_overwrite(text, guild.bot_role.id, deny=VIEW_CHANNEL)
+    with pytest.raises(discord.Forbidden) as refused:
+        await bot.http.edit_channel(text, name="renamed")
+    assert refused.value.code == 50001
+    guild.set_overwrite(text, guild.bot_role.id, allow=MANAGE_CHANNELS)
+    assert (await bot.http.edit_channel(text, name="announcements"))["name"] == "announcements"
+    channel = bot.get_channel(text)
+    assert isinstance(channel, discord.TextChannel)
+    overwrite = channel.overwrites_for(discord.Object(guild.bot_role.id))
+    assert overwrite.manage_channels is True  # the overwrite reached the gateway too
+    guild.channels[text].overwrites.clear()
+    guild.channel_updated(guild.channels[text])
+    assert len(fake.renames(text)) == 2  # refused and invalid renames do not count

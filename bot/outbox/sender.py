@@ -32,6 +32,8 @@ ViewFactory = Callable[[Delivery], discord.ui.View | None]
 
 def classify(exc: Exception) -> DeliveryFailed:
     """Which failures are worth another try: 429s and 5xx and network trouble are."""
+    if isinstance(exc, discord.RateLimited):  # a 429 longer than max_ratelimit_timeout
+        return DeliveryFailed(f"429: retry after {exc.retry_after:.0f}s", permanent=False)
     if isinstance(exc, discord.HTTPException):
         if exc.code == DM_CLOSED:
             return DeliveryFailed("dm_closed", permanent=True, dm_closed=True)

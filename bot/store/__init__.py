@@ -1,9 +1,9 @@
 """The only code that knows SQL or a database driver.
 
 `Store` gives one object per aggregate (guild settings, subscriptions, premiere and timeline,
-the outbox and its followups, DM channels, scheduled events, audit, meta). Each call is a
-transaction of its own; `async with store.transaction() as tx:` gives the same aggregates
-inside one transaction, for use cases that must change several together.
+the outbox and its followups, DM channels, scheduled events, countdown channels, audit,
+meta). Each call is a transaction of its own; `async with store.transaction() as tx:` gives
+the same aggregates inside one transaction, for use cases that must change several together.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.store.audit import AuditStore
 from bot.store.connection import Bound, Database, Scope
+from bot.store.countdown import CountdownStore
 from bot.store.dm_channels import DmChannelStore
 from bot.store.errors import StoreError
 from bot.store.events import EventRecord, ScheduledEventStore
@@ -39,6 +40,7 @@ class Tx:
         self.followups = FollowupStore(scope)
         self.dm_channels = DmChannelStore(scope)
         self.events = ScheduledEventStore(scope)
+        self.countdown = CountdownStore(scope)
         self.audit = AuditStore(scope)
         self.meta = MetaStore(scope)
         self._after_commit: list[Callable[[], None]] = []

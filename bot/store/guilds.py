@@ -1,15 +1,25 @@
-"""Per-server settings: announcement channel, notification role, moderator role, language."""
+"""Per-server settings: announcement channel, notification role, moderator role, language,
+countdown channel and the premiere's discussion thread."""
 
 from __future__ import annotations
+
+from typing import TypeVar
 
 from bot.store.connection import Row, Scope
 from bot.store.records import GuildSettings
 
-COLUMNS = "guild_id, channel_id, role_id, mod_role_id, locale"
+T = TypeVar("T")
+
+COLUMNS = "guild_id, channel_id, role_id, mod_role_id, locale, countdown_channel_id, discussion"
 
 
 def _settings(row: Row) -> GuildSettings:
-    return GuildSettings(row[0], row[1], row[2], row[3], row[4])
+    return GuildSettings(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
+
+
+def _given(value: T | None, old: T) -> T:
+    """None means "not given": the old value stays."""
+    return old if value is None else value
 
 
 class GuildSettingsStore:
@@ -23,6 +33,14 @@ class GuildSettingsStore:
             )
         return _settings(row) if row else GuildSettings(guild_id)
 
+    async def with_countdown(self) -> list[GuildSettings]:
+        """Every server that has a countdown channel."""
+        async with self._scope.read() as conn:
+            rows = await conn.fetchall(
+                f"SELECT {COLUMNS} FROM guild_settings WHERE countdown_channel_id IS NOT NULL"
+            )
+        return [_settings(row) for row in rows]
+
     async def update(
         self,
         guild_id: int,
@@ -31,6 +49,8 @@ class GuildSettingsStore:
         role_id: int | None = None,
         mod_role_id: int | None = None,
         locale: str | None = None,
+        countdown_channel_id: int | None = None,
+        discussion: bool | None = None,
         now: int,
     ) -> tuple[GuildSettings, GuildSettings]:
         """Change the given fields (None leaves one as it is); returns (old, new)."""
@@ -41,16 +61,21 @@ class GuildSettingsStore:
             old = _settings(row) if row else GuildSettings(guild_id)
             new = GuildSettings(
                 guild_id,
-                channel_id if channel_id is not None else old.channel_id,
-                role_id if role_id is not None else old.role_id,
-                mod_role_id if mod_role_id is not None else old.mod_role_id,
-                locale if locale is not None else old.locale,
+                _given(channel_id, old.channel_id),
+                _given(role_id, old.role_id),
+                _given(mod_role_id, old.mod_role_id),
+                _given(locale, old.locale),
+                _given(countdown_channel_id, old.countdown_channel_id),
+                _given(discussion, old.discussion),
             )
             await conn.execute(
-                f"INSERT INTO guild_settings ({COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+                f"INSERT INTO guild_settings ({COLUMNS}, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id,"
                 " role_id = excluded.role_id, mod_role_id = excluded.mod_role_id,"
-                " locale = excluded.locale, updated_at = excluded.updated_at",
-                (guild_id, new.channel_id, new.role_id, new.mod_role_id, new.locale, now),
-            )
+                " locale = excluded.locale, countdown_channel_id = excluded.countdown_channel_id,"
+                " discussion = excluded.discussion, updated_at = excluded.updated_at",
+                (guild_id, new.channel_id, new.role_id, new.mod_role_id, new.locale,
+                 new.countdown_channel_id, int(new.discussion), now),
+            )  # fmt: skip
         return old, new

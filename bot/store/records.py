@@ -26,10 +26,25 @@ class GuildSettings:
     role_id: int | None = None
     mod_role_id: int | None = None
     locale: str = "en-US"
+    countdown_channel_id: int | None = None  # its name shows the time left to the premiere
+    discussion: bool = False  # the premiere post opens a discussion thread
 
     def describe(self) -> str:
         """A compact, mention-free form for the audit log."""
-        return f"channel={self.channel_id} role={self.role_id} mod_role={self.mod_role_id}"
+        return (
+            f"channel={self.channel_id} role={self.role_id} mod_role={self.mod_role_id}"
+            f" countdown={self.countdown_channel_id} discussion={self.discussion}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CountdownState:
+    """What the bot last made of a countdown channel's name."""
+
+    asked: str | None = None  # the name it asked for (None: never renamed)
+    shown: str | None = None  # the name Discord stored (a text channel's is normalized)
+    renamed_at: int = 0
+    retry_at: int = 0  # no rename before this (a 429's retry_after, or a refusal)
 
 
 @dataclass(frozen=True, slots=True)

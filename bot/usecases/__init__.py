@@ -28,7 +28,11 @@ class UseCases:
         settings: Settings,
         show: ShowStore,
         sync_events: Callable[[], None],
+        sync_countdowns: Callable[[], None],
     ) -> None:
+        """`sync_events` runs after every change of the premiere, `sync_countdowns` after a
+        server's countdown channel changed (the premiere's changes reach the countdown
+        through `sync_events`: the client wakes both jobs with it)."""
         self.release = ReleaseUseCases(store, outbox, clock, discord, show, sync_events)
         self.members = MemberUseCases(store, outbox, clock, discord)
-        self.servers = ServerUseCases(store, clock, settings, show)
+        self.servers = ServerUseCases(store, clock, settings, show, sync_countdowns)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -65,11 +65,15 @@ def subscribers_csv(subscriptions: Sequence[Subscription]) -> bytes:
 
 
 class ServerUseCases:
-    def __init__(self, store: Store, clock: Clock, settings: Settings, show: ShowStore) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, settings: Settings, show: ShowStore,
+        sync_countdowns: Callable[[], None],
+    ) -> None:  # fmt: skip
         self.store = store
         self.clock = clock
         self.settings = settings
         self.show = show
+        self.sync_countdowns = sync_countdowns
 
     def now(self) -> int:
         return int(self.clock.timestamp())
@@ -79,19 +83,23 @@ class ServerUseCases:
 
     async def set_up(
         self, guild_id: int, *, user_id: int, channel_id: int | None, role_id: int | None,
-        mod_role_id: int | None, locale: str,
+        mod_role_id: int | None, locale: str, countdown_channel_id: int | None = None,
+        discussion: bool | None = None,
     ) -> GuildSettings:  # fmt: skip
-        """Change what was given, and audit it in the same transaction."""
+        """Change what was given (None: not given), and audit it in the same transaction."""
         now = self.now()
         async with self.store.transaction() as tx:
             old, new = await tx.guilds.update(
                 guild_id, channel_id=channel_id, role_id=role_id, mod_role_id=mod_role_id,
-                locale=locale, now=now,
+                locale=locale, countdown_channel_id=countdown_channel_id,
+                discussion=discussion, now=now,
             )  # fmt: skip
             await tx.audit.record(
                 guild_id=guild_id, user_id=user_id, action="setup", old=old.describe(),
                 new=new.describe(), now=now,
             )  # fmt: skip
+        if (new.countdown_channel_id, new.locale) != (old.countdown_channel_id, old.locale):
+            self.sync_countdowns()  # a new channel (or language) is renamed at once
         return new
 
     async def is_moderator(

@@ -1,4 +1,5 @@
-"""Faults: Discord's global rate limit and injected per-route failures."""
+"""Faults: Discord's global rate limit, its limit on channel renames, and injected per-route
+failures."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def global_429(retry_after: float) -> Reply:
     return Reply(429, body, headers)
 
 
-def route_429(retry_after: float, bucket: str) -> Reply:
+def route_429(retry_after: float, bucket: str, limit: int = 5) -> Reply:
     body = {
         "message": "You are being rate limited.",
         "retry_after": retry_after,
@@ -40,7 +41,7 @@ def route_429(retry_after: float, bucket: str) -> Reply:
     }
     headers = {
         **_rate_limit_headers(retry_after, "user"),
-        "X-RateLimit-Limit": "5",
+        "X-RateLimit-Limit": str(limit),
         "X-RateLimit-Remaining": "0",
         "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
         "X-RateLimit-Reset-After": f"{retry_after:.3f}",
@@ -70,6 +71,28 @@ class GlobalRateLimit:
             return global_429(max(0.01, 1.0 - (now - self._accepted[0])))
         self._accepted.append(now)
         return None
+
+
+class RenameLimit:
+    """Discord lets a channel be renamed twice in ten minutes, by anyone. Times are on the
+    fake's clock (`FakeDiscord.now()`), which tests move along with the bot's."""
+
+    PER_WINDOW = 2
+    WINDOW_S = 600.0
+
+    def __init__(self) -> None:
+        self.renames: dict[int, list[tuple[float, str]]] = {}  # channel id -> (at, new name)
+
+    def check(self, channel_id: int, now: float) -> Reply | None:
+        """A 429 when the channel's renames in the last ten minutes are used up."""
+        recent = [at for at, _ in self.renames.get(channel_id, []) if now - at < self.WINDOW_S]
+        if len(recent) < self.PER_WINDOW:
+            return None
+        retry_after = round(self.WINDOW_S - (now - recent[-self.PER_WINDOW]), 3)
+        return route_429(retry_after, bucket="fake-channel-rename", limit=self.PER_WINDOW)
+
+    def record(self, channel_id: int, name: str, now: float) -> None:
+        self.renames.setdefault(channel_id, []).append((now, name))
 
 
 @dataclass

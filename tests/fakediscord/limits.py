@@ -206,6 +206,14 @@ def _check_allowed_mentions(am: Any, path: Path) -> list[Violation]:
     return out
 
 
+# -- channels --
+def check_channel_edit(body: dict[str, Any]) -> list[Violation]:
+    """The fields of PATCH /channels/{id} the fake understands (a name of 1-100)."""
+    if "name" not in body:
+        return []
+    return list(_bad_len(("name",), body["name"], 1, 100))
+
+
 # -- interactions --
 def check_callback(body: dict[str, Any]) -> list[Violation]:
     kind, data = body.get("type"), body.get("data") or {}

@@ -6,6 +6,7 @@ Payload builders return Discord v10 shapes (ids as strings).
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ _increment = itertools.count(1)
 ADD_REACTIONS = 1 << 6
 ADMINISTRATOR = 1 << 3
 KICK_MEMBERS = 1 << 1
+MANAGE_CHANNELS = 1 << 4
 MANAGE_GUILD = 1 << 5
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
@@ -28,6 +30,8 @@ ATTACH_FILES = 1 << 15
 READ_MESSAGE_HISTORY = 1 << 16
 MENTION_EVERYONE = 1 << 17
 USE_EXTERNAL_EMOJIS = 1 << 18
+CONNECT = 1 << 20
+SPEAK = 1 << 21
 MANAGE_ROLES = 1 << 28
 USE_APPLICATION_COMMANDS = 1 << 31
 MANAGE_EVENTS = 1 << 33
@@ -43,6 +47,8 @@ EVERYONE_PERMISSIONS = (
     | EMBED_LINKS
     | ATTACH_FILES
     | USE_EXTERNAL_EMOJIS
+    | CONNECT
+    | SPEAK
     | USE_APPLICATION_COMMANDS
 )
 BOT_ROLE_PERMISSIONS = (
@@ -53,12 +59,14 @@ BOT_ROLE_PERMISSIONS = (
     | READ_MESSAGE_HISTORY
     | ADD_REACTIONS
     | USE_EXTERNAL_EMOJIS
+    | MANAGE_CHANNELS
     | MANAGE_ROLES
     | MANAGE_EVENTS
     | CREATE_EVENTS
 )
 
 TEXT_CHANNEL, DM_CHANNEL, VOICE_CHANNEL = 0, 1, 2
+ROLE_OVERWRITE, MEMBER_OVERWRITE = 0, 1
 
 
 def new_id() -> int:
@@ -188,6 +196,20 @@ class FakeChannel:
     guild_id: int | None
     position: int = 0
     recipient: FakeMember | None = None  # DM channels
+    # permission overwrites: role or member id -> (type, allow, deny)
+    overwrites: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+
+    def rename(self, name: str) -> None:
+        """As Discord stores it: a text channel's name is lowercase, with dashes for spaces."""
+        if self.type == TEXT_CHANNEL:
+            name = re.sub(r"-{2,}", "-", re.sub(r"\s+", "-", name.strip().lower()))
+        self.name = name
+
+    def overwrite_payloads(self) -> list[dict[str, Any]]:
+        return [
+            {"id": str(target), "type": kind, "allow": str(allow), "deny": str(deny)}
+            for target, (kind, allow, deny) in self.overwrites.items()
+        ]
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": str(self.id), "type": self.type, "last_message_id": None}
@@ -199,7 +221,7 @@ class FakeChannel:
             guild_id=str(self.guild_id),
             name=self.name,
             position=self.position,
-            permission_overwrites=[],
+            permission_overwrites=self.overwrite_payloads(),
             parent_id=None,
             nsfw=False,
             rate_limit_per_user=0,
@@ -340,6 +362,18 @@ class FakeGuild:
         role.permissions = role.permissions | bits if allowed else role.permissions & ~bits
         self._emit("GUILD_ROLE_UPDATE", {"guild_id": str(self.id), "role": role.payload()}, 0)
 
+    def set_overwrite(
+        self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0
+    ) -> None:
+        """A channel permission overwrite for a role or a member, as a moderator sets it."""
+        channel = self.channels[channel_id]
+        kind = ROLE_OVERWRITE if target_id in self.roles else MEMBER_OVERWRITE
+        channel.overwrites[target_id] = (kind, allow, deny)
+        self.channel_updated(channel)
+
+    def channel_updated(self, channel: FakeChannel) -> None:
+        self._emit("CHANNEL_UPDATE", channel.payload(), 0)
+
     def _emit(self, event: str, data: dict[str, Any], intent_bit: int) -> None:
         if self._listener is not None:
             self._listener(event, data, intent_bit)
@@ -354,6 +388,26 @@ class FakeGuild:
             if role_id in self.roles:
                 perms |= self.roles[role_id].permissions
         return ALL_PERMISSIONS if perms & ADMINISTRATOR else perms
+
+    def channel_permissions(self, member: FakeMember, channel: FakeChannel) -> int:
+        """Discord's order: guild permissions, then the @everyone overwrite, the member's
+        roles' overwrites together, and the member's own overwrite."""
+        perms = self.permissions_of(member)
+        if perms == ALL_PERMISSIONS:
+            return perms  # the owner and administrators bypass overwrites
+        roles = {*member.roles, *self.permission_role_ids(member)}
+        layers = [
+            [channel.overwrites.get(self.id)],
+            [o for target, o in channel.overwrites.items() if target in roles],
+            [channel.overwrites.get(member.id)],
+        ]
+        for layer in layers:
+            found = [o for o in layer if o is not None]
+            allow = deny = 0
+            for _kind, a, d in found:
+                allow, deny = allow | a, deny | d
+            perms = (perms & ~deny) | allow
+        return perms
 
     def top_role_position(self, member: FakeMember) -> int:
         return max((self.roles[r].position for r in member.roles if r in self.roles), default=0)

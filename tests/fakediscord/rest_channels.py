@@ -1,4 +1,5 @@
-"""REST: channels, channel/DM messages (limits, nonces, closed DMs) and DM channel creation."""
+"""REST: channels (reads, renames within Discord's limit), channel/DM messages (limits,
+nonces, closed DMs) and DM channel creation."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import limits
 from .messages import public
-from .models import DM_CHANNEL, FakeChannel
+from .models import CONNECT, DM_CHANNEL, MANAGE_CHANNELS, VIEW_CHANNEL, VOICE_CHANNEL, FakeChannel
+from .rest_guilds import missing_permissions
 from .transport import ApiError, Call, Reply, Router, not_found
 
 if TYPE_CHECKING:
@@ -21,6 +23,7 @@ class ChannelRoutes:
 
     def register(self, router: Router) -> None:
         router.add("GET", "/channels/{channel_id}", self.get_channel)
+        router.add("PATCH", "/channels/{channel_id}", self.edit_channel)
         router.add("GET", "/channels/{channel_id}/messages", self.list_messages)
         router.add("POST", "/channels/{channel_id}/messages", self.create_message)
         router.add("GET", "/channels/{channel_id}/messages/{message_id}", self.get_message)
@@ -56,6 +59,26 @@ class ChannelRoutes:
     # -- handlers --
     async def get_channel(self, call: Call) -> Reply:
         return Reply(body=self._channel(call).payload())
+
+    async def edit_channel(self, call: Call) -> Reply:
+        """Only a rename, which needs View Channel and Manage Channels there (and Connect, for
+        a voice channel: Discord lets no one who cannot connect to one edit it)."""
+        channel = self._channel(call)
+        guild = self.fake.guild_by_id(channel.guild_id or 0)
+        if guild is None:
+            raise ApiError(403, 50003, "Cannot execute action on a DM channel")
+        perms = guild.channel_permissions(guild.bot_member, channel)
+        if not perms & VIEW_CHANNEL:
+            raise ApiError(403, 50001, "Missing Access")
+        if not perms & MANAGE_CHANNELS or (channel.type == VOICE_CHANNEL and not perms & CONNECT):
+            raise missing_permissions()
+        body = call.body if isinstance(call.body, dict) else {}
+        violations = limits.check_channel_edit(body)
+        if violations:
+            self.fake.reject(call, violations)
+        if "name" in body and (limited := self.fake.rename(channel, body["name"])) is not None:
+            return limited
+        return Reply(body=channel.payload())
 
     async def list_messages(self, call: Call) -> Reply:
         """Newest first, like Discord; with `after`, the ones right after that id. A fetched

@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .faults import GlobalRateLimit, InjectedFailure
+from .faults import GlobalRateLimit, InjectedFailure, RenameLimit
 from .gateway import Gateway
 from .interactions import DEFAULT, InteractionResult, Interactions
 from .limits import Violation, invalid_form_body
@@ -76,6 +76,10 @@ class FakeDiscord:
         self.gateway = Gateway(self)
         self.interactions = Interactions(self)
         self._global_limit = GlobalRateLimit(global_rate_limit)
+        self.rename_limit = RenameLimit()
+        # Moves the fake's clock for time-based limits (channel renames), so that a test
+        # that moves the bot's clock (BOT_CLOCK_OFFSET) can move Discord's along with it.
+        self.time_offset = 0.0
         self._failures: list[InjectedFailure] = []
         self._stalls: list[_Stall] = []
 
@@ -154,6 +158,34 @@ class FakeDiscord:
             self.dm_channels[user.id] = channel
             self._dm_by_id[channel.id] = channel
         return self.dm_channels[user.id]
+
+    def now(self) -> float:
+        """The fake's notion of now, for time-based limits: real time plus `time_offset`."""
+        return time.time() + self.time_offset
+
+    def rename(self, channel: FakeChannel, name: str) -> Reply | None:
+        """Rename a guild channel within Discord's limit (CHANNEL_UPDATE follows); the 429
+        when the limit is used up."""
+        limited = self.rename_limit.check(channel.id, self.now())
+        if limited is not None:
+            return limited
+        channel.rename(name)
+        self.rename_limit.record(channel.id, channel.name, self.now())
+        guild = self.guild_by_id(channel.guild_id or 0)
+        if guild is not None:
+            guild.channel_updated(channel)
+        return None
+
+    def rename_channel(self, channel_id: int, name: str) -> None:
+        """A moderator renames a channel in their Discord client (counts towards the limit)."""
+        channel = self.channel_by_id(channel_id)
+        assert channel is not None and channel.guild_id is not None, f"no channel {channel_id}"
+        if self.rename(channel, name) is not None:
+            raise AssertionError(f"renaming {channel_id}: Discord's rename limit is used up")
+
+    def renames(self, channel_id: int) -> list[tuple[float, str]]:
+        """Every rename of a channel: (when on the fake's clock, the name it got)."""
+        return list(self.rename_limit.renames.get(channel_id, []))
 
     def bot_user_payload(self) -> dict[str, Any]:
         return {

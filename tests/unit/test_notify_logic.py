@@ -96,3 +96,5 @@ def test_discord_http_errors_are_classified() -> None:
     assert not classify(error(429, 0)).permanent
     assert classify(error(400, 50035)).permanent
     assert classify(error(404, 10003)).permanent
+    # a 429 longer than max_ratelimit_timeout: discord.py raises instead of sleeping
+    assert not classify(discord.RateLimited(600.0)).permanent

@@ -1,6 +1,7 @@
 """A database file made by the bot before the generic outbox upgrades in place, losing nothing.
 
-It goes through every later migration too: the generic outbox, then member deliveries.
+It goes through every later migration too: the generic outbox, member deliveries, then the
+countdown channel and discussion settings.
 
 `tests/fixtures/bot-v2.db` was written by that version of the bot running against the local
 Discord: two servers, subscriptions of every kind, a closed DM, an update, a date set and moved.
@@ -52,6 +53,9 @@ async def test_version_2_file_upgrades_in_place_with_every_row(tmp_path: Path) -
         columns = ", ".join(old_columns[table])
         assert rows(db, f"SELECT {columns} FROM {table} ORDER BY 1") == before[table], table
     assert rows(db, "SELECT DISTINCT attempt_started_at FROM deliveries") == [(None,)]
+    assert rows(db, "SELECT DISTINCT countdown_channel_id, discussion FROM guild_settings") == [
+        (None, 0)
+    ]
     assert rows(db, "PRAGMA foreign_key_check") == []
     new = {r[0]: r for r in rows(db, "SELECT id, kind, payload, series, due_at, expires_at,"
                                      " state FROM notifications")}  # fmt: skip

@@ -81,6 +81,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     usecases = UseCases(
         store=store, outbox=outbox, clock=clock, discord=discord, settings=settings,
         show=ShowStore(DEFAULT_SHOW_DATA), sync_events=lambda: wakes.append("events"),
+        sync_countdowns=lambda: wakes.append("countdowns"),
     )  # fmt: skip
     yield World(store, usecases, discord, clock, wakes)
     await store.close()

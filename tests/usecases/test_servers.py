@@ -16,6 +16,27 @@ async def test_setup_changes_only_what_was_given_and_is_audited(world: World) ->
     assert [a.action for a in await world.store.audit.latest(HOME)] == ["setup", "setup"]
 
 
+async def test_countdown_channel_and_discussion_false_is_not_not_given(world: World) -> None:
+    servers = world.usecases.servers
+    settings = await servers.set_up(HOME, user_id=1, channel_id=None, role_id=None,
+                                    mod_role_id=None, locale="ko", countdown_channel_id=40,
+                                    discussion=True)  # fmt: skip
+    assert (settings.countdown_channel_id, settings.discussion) == (40, True)
+    assert world.wakes == ["countdowns"]  # a new countdown channel is renamed at once
+    settings = await servers.set_up(HOME, user_id=1, channel_id=10, role_id=None,
+                                    mod_role_id=None, locale="ko")  # fmt: skip
+    assert (settings.countdown_channel_id, settings.discussion) == (40, True)  # left as is
+    assert world.wakes == ["countdowns"]  # nothing the countdown shows changed
+    settings = await servers.set_up(HOME, user_id=1, channel_id=None, role_id=None,
+                                    mod_role_id=None, locale="ko", discussion=False)  # fmt: skip
+    assert settings.discussion is False and settings.channel_id == 10
+    assert (await world.store.guilds.get(HOME)).discussion is False
+    assert [s.guild_id for s in await world.store.guilds.with_countdown()] == [HOME]
+    audit = await world.store.audit.latest(HOME)
+    assert audit[0].new_value is not None and "discussion=False" in audit[0].new_value
+    assert audit[-1].new_value is not None and "countdown=40 discussion=True" in audit[-1].new_value
+
+
 async def test_moderators_and_show_wide_rights(world: World) -> None:
     servers = world.usecases.servers
     await servers.set_up(HOME, user_id=1, channel_id=None, role_id=None, mod_role_id=30,

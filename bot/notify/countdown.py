@@ -1,0 +1,166 @@
+"""Countdown channels: a background job keeps each server's countdown channel's name showing
+the time left to the stored premiere, in the server's language.
+
+The name counts days, then hours in the last two days, then says the premiere is close and
+finally out, so it changes at most once an hour. Discord allows two renames of a channel in
+ten minutes: a channel is renamed at most once in `RENAME_GAP` (remembered in the database
+across restarts), never when its name is already right, and a 429 is waited out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from typing import Any, cast
+
+import aiohttp
+import discord
+
+from bot.clock import Clock
+from bot.i18n import Lang, lang_of, t
+from bot.store import Store
+from bot.store.records import CountdownState, GuildSettings
+
+log = logging.getLogger(__name__)
+
+HOUR, DAY = 3600, 86400
+HOURS_UP_TO = 2 * DAY  # from two days left the name counts hours
+MAX_NAME = 100  # Discord's limit on a channel name
+CHECK_EVERY = 60  # seconds: names change on the hour at the finest, so a minute is enough
+RENAME_GAP = 310  # a little over five minutes: three renames never fit in Discord's ten
+HOLD_REFUSED = 3600  # Discord refused the rename (permissions, a deleted channel)
+HOLD_FAILED = 60  # a 5xx or a network error
+REASON = "Countdown to the season 2 premiere"
+
+
+def _units(left: int, unit: int) -> int:
+    """Whole units, rounded up: the premiere is at most this many units away."""
+    return -(-left // unit)
+
+
+def countdown_name(lang: Lang, starts_at: int, now: int) -> str:
+    left = starts_at - now
+    if left <= 0:
+        name = t(lang, "countdown.out")
+    elif left <= HOUR:
+        name = t(lang, "countdown.soon")
+    elif left <= HOURS_UP_TO:
+        name = t(lang, "countdown.hours", count=_units(left, HOUR))
+    else:
+        name = t(lang, "countdown.days", count=_units(left, DAY))
+    return name[:MAX_NAME]
+
+
+def next_change(starts_at: int, now: int) -> int | None:
+    """When `countdown_name` next reads differently (None: never again)."""
+    left = starts_at - now
+    if left <= 0:
+        return None
+    if left <= HOUR:
+        return starts_at
+    unit = HOUR if left <= HOURS_UP_TO else DAY
+    return starts_at - (_units(left, unit) - 1) * unit
+
+
+def name_is_right(wanted: str, current: str, state: CountdownState) -> bool:
+    """Right as it is, or as Discord stored what we asked for (a text channel's name is
+    lowercased, with dashes for spaces) and nobody renamed it since."""
+    return current == wanted or (state.asked == wanted and state.shown == current)
+
+
+class CountdownJob:
+    def __init__(self, client: discord.Client, store: Store, clock: Clock) -> None:
+        self.client = client
+        self.store = store
+        self.clock = clock
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="countdown-channels")
+
+    def wake(self) -> None:
+        """The premiere or a countdown channel changed: look again at once."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def now(self) -> int:
+        return int(self.clock.timestamp())
+
+    async def _run(self) -> None:
+        await self.client.wait_until_ready()  # the servers, their channels and our rights
+        first = True
+        while True:
+            self._wake.clear()
+            try:
+                due = await self.sync_all()
+            except Exception:
+                log.exception("countdown channels failed; retrying in %ds", CHECK_EVERY)
+                due = self.now() + CHECK_EVERY
+            if first:
+                log.info("countdown channels checked after start-up")
+                first = False
+            delay = max(0.0, due - self.clock.timestamp())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+
+    async def sync_all(self) -> int:
+        """Rename every countdown channel of our servers that needs it; when to look again."""
+        now = self.now()
+        due = now + CHECK_EVERY
+        starts_at = (await self.store.premiere.current()).starts_at
+        if starts_at is None:
+            return due  # no date: the channels are left alone, never given a made-up one
+        states = await self.store.countdown.states()
+        for settings in await self.store.guilds.with_countdown():
+            assert settings.countdown_channel_id is not None
+            state = states.get(settings.countdown_channel_id, CountdownState())
+            later = await self._sync_channel(settings, state, starts_at, now)
+            due = min(due, later or due)
+        return min(due, next_change(starts_at, now) or due)
+
+    async def _sync_channel(
+        self, settings: GuildSettings, state: CountdownState, starts_at: int, now: int
+    ) -> int | None:
+        """Rename the channel if it needs it and may be renamed; when to try again, if due."""
+        guild = self.client.get_guild(settings.guild_id)
+        channel = guild.get_channel(settings.countdown_channel_id or 0) if guild else None
+        if guild is None or channel is None:
+            return None  # another process's server, or a channel deleted since
+        wanted = countdown_name(lang_of(settings.locale), starts_at, now)
+        if name_is_right(wanted, channel.name, state):
+            return None
+        perms = channel.permissions_for(guild.me)
+        if not (perms.view_channel and perms.manage_channels):
+            return None  # not even asked: /admin setup says what it needs; checked each minute
+        not_before = max(state.renamed_at + RENAME_GAP, state.retry_at)
+        if now < not_before:
+            return not_before
+        return await self._rename(channel.id, wanted)
+
+    async def _rename(self, channel_id: int, wanted: str) -> int | None:
+        # Set up with max_ratelimit_timeout, discord.py raises RateLimited for a long 429
+        # instead of sleeping through it, so one channel never holds up the others.
+        try:
+            data = await self.client.http.edit_channel(channel_id, reason=REASON, name=wanted)
+        except discord.RateLimited as exc:
+            return await self._hold(channel_id, math.ceil(exc.retry_after), "rate limited")
+        except (discord.Forbidden, discord.NotFound) as exc:
+            return await self._hold(channel_id, HOLD_REFUSED, f"refused ({exc.status})")
+        except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            return await self._hold(channel_id, HOLD_FAILED, f"failed: {exc}")
+        shown = str(cast(dict[str, Any], data).get("name") or wanted)
+        await self.store.countdown.renamed(channel_id, asked=wanted, shown=shown, now=self.now())
+        log.info("countdown channel %s renamed to %r", channel_id, shown)
+        return None
+
+    async def _hold(self, channel_id: int, seconds: int, why: str) -> int:
+        until = self.now() + max(1, seconds)
+        log.warning("countdown channel %s: rename %s; next try in %ds", channel_id, why, seconds)
+        await self.store.countdown.hold(channel_id, until)
+        return until
