@@ -122,9 +122,7 @@ class FanBot(commands.Bot):
         register_notices()
         self.add_dynamic_items(*BUTTONS)
         # install_id: a random id of this database, so nonces never collide with another's
-        sender = DiscordSender(
-            self, self.store.dm_channels, install_id, notification_view, self.clock
-        )
+        sender = DiscordSender(self, self.store, install_id, notification_view, self.clock)
         rate = self.settings.rate_limit
         self._dispatcher = Dispatcher(
             self.store, sender, self.clock, concurrency=fan_out_concurrency(rate),

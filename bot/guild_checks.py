@@ -6,6 +6,7 @@ from __future__ import annotations
 import discord
 
 from bot.errors import InputError
+from bot.store.records import GuildSettings
 
 
 def check_setup(
@@ -46,3 +47,17 @@ def check_countdown_channel(me: discord.Member, channel: discord.abc.GuildChanne
         raise InputError("setup.countdown_no_connect", safe={"channel": channel.mention})
     if not perms.manage_channels:
         raise InputError("setup.countdown_no_manage", safe={"channel": channel.mention})
+
+
+def thread_warnings(
+    guild: discord.Guild, settings: GuildSettings
+) -> list[tuple[str, dict[str, str]]]:
+    """With discussion threads on, the premiere post needs Create Public Threads and Send
+    Messages in Threads in the announcement channel: a warning, since it may be granted later."""
+    channel = guild.get_channel(settings.channel_id) if settings.channel_id else None
+    if not settings.discussion or channel is None:
+        return []
+    perms = channel.permissions_for(guild.me)
+    if perms.create_public_threads and perms.send_messages_in_threads:
+        return []
+    return [("setup.no_thread_rights", {"channel": channel.mention})]

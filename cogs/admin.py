@@ -17,7 +17,7 @@ from bot.admin_replies import (
 )
 from bot.client import FanBot
 from bot.errors import InputError, NotAllowed
-from bot.guild_checks import check_setup
+from bot.guild_checks import check_setup, thread_warnings
 from bot.i18n import lang_of, t
 from bot.notify.when import zone_suggestions
 from bot.usecases.release import MAX_NOTE, MAX_SOURCE, MAX_UPDATE
@@ -100,6 +100,7 @@ class Admin(commands.Cog):
             )  # fmt: skip
         else:
             settings = await servers.settings_of(guild.id)
+        warnings += thread_warnings(guild, settings)
         text = setup_text(lang_of(interaction.locale), settings, saved=changed, warnings=warnings)
         await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
 

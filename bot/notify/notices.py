@@ -22,7 +22,8 @@ COLOR = discord.Colour(0x8B0000)
 DATE_KINDS = ("date_set", "date_cleared", *(kind for kind, _ in STAGES))
 BROADCASTS = (*DATE_KINDS, "update")
 SUBSCRIBED = "subscribed"  # a new subscriber's role and welcome DM
-KINDS = (*BROADCASTS, SUBSCRIBED)  # every kind this module registers
+THREAD = "premiere_thread"  # the premiere-night discussion, on the premiere post
+KINDS = (*BROADCASTS, SUBSCRIBED, THREAD)  # every kind this module registers
 WELCOME_EXPIRES_S = 86400
 
 
@@ -86,6 +87,16 @@ def render_welcome(delivery: Delivery) -> Rendered:
     return Rendered(text, None, discord.AllowedMentions.none())
 
 
+def render_thread_rule(delivery: Delivery) -> Rendered:
+    """The thread's first message: the server's spoiler rule."""
+    text = t(lang_of(delivery.locale), "thread.rule")
+    return Rendered(text, None, discord.AllowedMentions.none())
+
+
+def thread_name(delivery: Delivery) -> str:
+    return t(lang_of(delivery.locale), "thread.name")
+
+
 def _stage_expiry(kind: str, due_at: int, payload: Mapping[str, Any]) -> int:
     return stage_expiry(kind, int(payload["starts_at"]))
 
@@ -100,6 +111,14 @@ _NOTICES = [
         for k, _ in STAGES
     ),
     NotificationKind(SUBSCRIBED, render_welcome, lambda due, _payload: due + WELCOME_EXPIRES_S),
+    NotificationKind(
+        THREAD,
+        render_thread_rule,
+        partial(_stage_expiry, "premiere"),
+        buttons=False,
+        reach="discussion",
+        thread_name=thread_name,
+    ),
 ]
 
 

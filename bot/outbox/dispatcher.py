@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.clock import Clock
-from bot.outbox.kinds import dm_choices
+from bot.outbox.kinds import reach
 from bot.store import Store
 from bot.store.records import Delivery
 
@@ -166,7 +166,7 @@ class Dispatcher:
         """Send everything of this lane that is due now; whether there was anything."""
         now = self.now()
         async with self._expanding:
-            await self.queue.expand_due(now, dm_choices)
+            await self.queue.expand_due(now, reach)
         after, worked = 0, False
         running: set[asyncio.Task[None]] = set()
         while not self._stopping:

@@ -34,6 +34,12 @@ class NotificationKind:
     buttons: bool = True
     # The reminders choices of DM subscribers who want it (None: every DM subscriber).
     dm_choices: tuple[str, ...] | None = None
+    # Whom it reaches: 'everyone' (announcement channels and DM subscribers), or
+    # 'discussion' (only the announcement channels of servers with discussion threads on).
+    reach: str = "everyone"
+    # For a kind that opens a thread on an earlier post (payload `post_of`: that post's
+    # notification): the thread's name. Its own message goes into the thread.
+    thread_name: Callable[[Delivery], str] | None = None
 
 
 _KINDS: dict[str, NotificationKind] = {}
@@ -58,7 +64,8 @@ def names() -> list[str]:
     return sorted(_KINDS)
 
 
-def dm_choices(name: str) -> tuple[str, ...] | None:
-    """Which DM subscribers a notification of kind `name` reaches (unknown kinds: all)."""
+def reach(name: str) -> tuple[str, tuple[str, ...] | None]:
+    """Whom a notification of kind `name` reaches, and which DM subscribers' reminders
+    choices want it (None: all of them); unknown kinds reach everyone."""
     known = _KINDS.get(name)
-    return known.dm_choices if known else None
+    return (known.reach, known.dm_choices) if known else ("everyone", None)

@@ -9,7 +9,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 import discord
@@ -18,12 +18,14 @@ from bot.clock import Clock
 from bot.outbox.dispatcher import DeliveryFailed
 from bot.outbox.kinds import NotificationKind, Rendered, kind
 from bot.rest_limit import urgent
-from bot.store.dm_channels import DmChannelStore
+from bot.store import Store
 from bot.store.records import Delivery
 
 log = logging.getLogger(__name__)
 
 DM_CLOSED = 50007  # "Cannot send messages to this user": the only sign of closed DMs
+THREAD_EXISTS = 160004  # "A thread has already been created for this message"
+THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day: the night and the morning after
 LOOK_BACK_S = 60  # how far before an attempt's start its message may be dated
 ROLE_REASON = "Subscribed to premiere notifications"
 
@@ -63,13 +65,14 @@ class DiscordSender:
     def __init__(
         self,
         client: discord.Client,
-        dm_channels: DmChannelStore,
+        store: Store,
         install_id: str,
         make_view: ViewFactory = lambda _: None,
         clock: Clock | None = None,
     ) -> None:
         self.client = client
-        self.dm_channels = dm_channels
+        self.store = store
+        self.dm_channels = store.dm_channels
         self.install_id = install_id
         self.make_view = make_view
         self.clock = clock or Clock(0.0)
@@ -94,6 +97,8 @@ class DiscordSender:
                 if delivery.target == "role":
                     await self._give_role(delivery)
                     return 0
+                if spec.thread_name is not None:
+                    return await self._post(await self._open_thread(delivery, spec), delivery, spec)
                 return await self._post(await self._channel_of(delivery), delivery, spec)
         except Exception as exc:
             raise classify(exc) from exc
@@ -107,6 +112,8 @@ class DiscordSender:
         channel_id = delivery.channel_id
         if delivery.target == "dm" and delivery.user_id is not None:
             channel_id = (await self.dm_channels.get(delivery.user_id)).channel_id
+        if _kind_of(delivery).thread_name is not None:
+            channel_id = await self._post_id(delivery)  # its message went into the thread
         if channel_id is None:
             return None  # a DM channel is remembered before anything is posted in it
         real_start = since - self.clock.offset - LOOK_BACK_S
@@ -128,6 +135,30 @@ class DiscordSender:
             return delivery.dm_channel_id or await self.dm_channel(delivery.user_id)
         assert delivery.channel_id is not None
         return delivery.channel_id
+
+    async def _post_id(self, delivery: Delivery) -> int:
+        """The id of the post a thread opens on (a thread's id is its starter message's)."""
+        post = await self.store.outbox.post_of(int(delivery.payload["post_of"]), delivery.guild_id)
+        if post is None or post[0] in ("failed", "missed", "cancelled"):
+            raise DeliveryFailed("no post to open the thread on", permanent=True)
+        if post[0] != "sent" or post[1] is None:
+            raise DeliveryFailed("its post is not out yet", permanent=False)
+        return int(post[1])
+
+    async def _open_thread(self, delivery: Delivery, spec: NotificationKind) -> int:
+        """Open the thread on the post once: Discord refuses a second one (160004), and then
+        the thread is already there, under the post's id."""
+        assert spec.thread_name is not None and delivery.channel_id is not None
+        post_id = await self._post_id(delivery)
+        try:
+            await self.client.http.start_thread_with_message(
+                delivery.channel_id, post_id, name=spec.thread_name(delivery)[:100],
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES, reason="Premiere discussion",
+            )  # fmt: skip
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_EXISTS:
+                raise
+        return post_id
 
     async def _give_role(self, delivery: Delivery) -> None:
         assert delivery.user_id is not None and delivery.role_id is not None

@@ -38,7 +38,8 @@ def _delivery(row: Row) -> Delivery:
     )  # fmt: skip
 
 
-ChoicesOf = Callable[[str], Sequence[str] | None]
+ReachOf = Callable[[str], tuple[str, Sequence[str] | None]]
+EVERYONE: tuple[str, Sequence[str] | None] = ("everyone", None)
 
 
 def _in(ids: Sequence[object]) -> str:
@@ -91,10 +92,11 @@ class OutboxStore:
             )
         return [Planned(r[0], r[1]) for r in rows]
 
-    async def expand_due(self, now: int, dm_choices: ChoicesOf = lambda _kind: None) -> int:
+    async def expand_due(self, now: int, reach: ReachOf = lambda _kind: EVERYONE) -> int:
         """Turn every notification that came due into its deliveries, each in a transaction
-        of its own; returns how many notifications came due. `dm_choices` says, by kind,
-        which reminders choices of DM subscribers want it (None: every DM subscriber)."""
+        of its own; returns how many notifications came due. `reach` says, by kind, whom it
+        reaches ('everyone' or 'discussion': the channels of servers with discussion threads
+        on) and which reminders choices of DM subscribers want it (None: all of them)."""
         async with self._scope.read() as conn:
             rows = await conn.fetchall(
                 "SELECT id, kind FROM notifications WHERE state = 'scheduled' AND due_at <= ?"
@@ -103,7 +105,7 @@ class OutboxStore:
             )
         for notification_id, kind_name in rows:
             async with self._scope.write() as conn:
-                await _expand(conn, notification_id, now, dm_choices(kind_name))
+                await _expand(conn, notification_id, now, *reach(kind_name))
         return len(rows)
 
     # --- deliveries ----------------------------------------------------------------------
@@ -205,6 +207,16 @@ class OutboxStore:
                 (state, error[:500] if error else None, message_id, sent_at, delivery_id),
             )
 
+    async def post_of(self, notification_id: int, guild_id: int) -> tuple[str, int | None] | None:
+        """The state and message id of a notification's post in a server's channel."""
+        async with self._scope.read() as conn:
+            row = await conn.fetchone(
+                "SELECT state, message_id FROM deliveries WHERE notification_id = ?"
+                " AND guild_id = ? AND target = 'channel'",
+                (notification_id, guild_id),
+            )
+        return (str(row[0]), row[1]) if row else None
+
     async def cancel_for_member(self, guild_id: int, user_id: int) -> int:
         """A member unsubscribed: what is still queued for their subscription is dropped."""
         async with self._scope.write() as conn:
@@ -272,8 +284,9 @@ class OutboxStore:
 
 
 async def _expand(
-    conn: Conn, notification_id: int, now: int, choices: Sequence[str] | None = None
-) -> None:
+    conn: Conn, notification_id: int, now: int, reach: str = "everyone",
+    choices: Sequence[str] | None = None,
+) -> None:  # fmt: skip
     """One post per configured server, one DM per subscriber who wants it (once, even if in
     many servers: wanted by any of their subscriptions), in one statement each; unique keys
     make a second expansion of the same notification add nothing."""
@@ -294,13 +307,17 @@ async def _expand(
         return
     if audience != "broadcast":
         raise ValueError(f"notification {notification_id} has an unknown audience {audience!r}")
+    only_discussion = " AND discussion = 1" if reach == "discussion" else ""
     posts = await conn.execute(
         "INSERT INTO deliveries"
         " (notification_id, target, guild_id, channel_id, role_id, locale, next_attempt_at)"
         " SELECT ?, 'channel', guild_id, channel_id, role_id, locale, ? FROM guild_settings"
-        " WHERE channel_id IS NOT NULL ON CONFLICT DO NOTHING",
+        f" WHERE channel_id IS NOT NULL{only_discussion} ON CONFLICT DO NOTHING",
         (notification_id, now),
     )
+    if reach == "discussion":  # a thread in each such server, no DMs
+        await _set_state(conn, notification_id, "expanded")
+        return
     wanted = "" if choices is None else f" AND s.reminders IN ({_in(choices)})"
     dms = await conn.execute(
         "INSERT INTO deliveries"

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from bot.clock import Clock
 from bot.discord_actions import DiscordActions
 from bot.errors import InputError
+from bot.notify.notices import THREAD
 from bot.notify.partial import parse_partial
 from bot.notify.plan import SERIES, reminder_plan
 from bot.notify.when import CLEAR_WORDS, DEFAULT_TIMEZONE, parse_premiere
@@ -102,8 +103,15 @@ class ReleaseUseCases:
             )
             await _watch(tx, announced, reply, now)
             for kind, due, _expires in reminder_plan(starts_at, now):
-                await self.outbox.schedule(tx, kind, payload, due_at=due, now=now, series=SERIES)
+                scheduled = await self.outbox.schedule(
+                    tx, kind, payload, due_at=due, now=now, series=SERIES
+                )
                 planned.append(Planned(kind, due))
+                if kind == "premiere":  # and, where a server wants it, its discussion thread
+                    thread = {**payload, "post_of": scheduled}
+                    await self.outbox.schedule(
+                        tx, THREAD, thread, due_at=due, now=now, series=SERIES
+                    )
             await tx.audit.record(
                 guild_id=None, user_id=user_id, action="release.set", old=old.describe(),
                 new=new.describe(), now=now,

@@ -174,6 +174,7 @@ async def test_release_announces_schedules_and_creates_events(world: World) -> N
     planned = query(db_of(bot), "SELECT kind FROM notifications WHERE state = 'scheduled'")
     assert sorted(k for (k,) in planned) == [
         "premiere",
+        "premiere_thread",  # expanded only where discussion threads are on
         "reminder_1d",
         "reminder_1h",
         "reminder_7d",

@@ -27,6 +27,7 @@ from .rest_app import AppRoutes
 from .rest_channels import ChannelRoutes
 from .rest_guilds import GuildRoutes
 from .rest_interactions import InteractionRoutes
+from .rest_threads import FakeThread, ThreadRoutes
 from .transport import ApiError, Call, RecordedRequest, Reply, Router, read_body, to_response
 
 # Webhook-style endpoints are not subject to the global rate limit (as on Discord)
@@ -72,6 +73,7 @@ class FakeDiscord:
         self.events: dict[int, dict[int, dict[str, Any]]] = {}  # guild id -> event id -> event
         self.dm_channels: dict[int, FakeChannel] = {}  # user id -> DM channel
         self._dm_by_id: dict[int, FakeChannel] = {}
+        self.threads: dict[int, FakeThread] = {}  # thread id (= its starter message's) -> thread
         self.messages = MessageStore(self._attachment_url)
         self.gateway = Gateway(self)
         self.interactions = Interactions(self)
@@ -84,7 +86,7 @@ class FakeDiscord:
         self._stalls: list[_Stall] = []
 
         self._router = Router()
-        for routes in (AppRoutes, ChannelRoutes, GuildRoutes, InteractionRoutes):
+        for routes in (AppRoutes, ChannelRoutes, GuildRoutes, InteractionRoutes, ThreadRoutes):
             routes(self).register(self._router)
         self.app = web.Application(client_max_size=64 * 1024 * 1024)
         self.app.router.add_route("*", "/api/v10/{tail:.*}", self._handle_api)
@@ -150,7 +152,7 @@ class FakeDiscord:
         for guild in self.guilds:
             if channel_id in guild.channels:
                 return guild.channels[channel_id]
-        return self._dm_by_id.get(channel_id)
+        return self._dm_by_id.get(channel_id) or self.threads.get(channel_id)
 
     def dm_channel_for(self, user: FakeMember) -> FakeChannel:
         if user.id not in self.dm_channels:

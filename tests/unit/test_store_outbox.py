@@ -109,7 +109,7 @@ async def test_a_reminder_reaches_only_the_dm_subscribers_who_chose_it(store: St
     choices = {"reminder_7d": ("all",), "reminder_1d": ("all", "day")}
     for kind in ("reminder_7d", "reminder_1d", "premiere"):
         await store.outbox.add(note(kind), NOW)
-    await store.outbox.expand_due(NOW, choices.get)
+    await store.outbox.expand_due(NOW, lambda kind: ("everyone", choices.get(kind)))
     due = await store.outbox.due(NOW, 100)
     dms = {k: sorted(d.user_id for d in due if d.target == "dm" and d.kind == k)
            for k in ("reminder_7d", "reminder_1d", "premiere")}  # fmt: skip
