@@ -19,8 +19,9 @@ import discord
 
 from bot.clock import Clock
 from bot.i18n import Lang, lang_of, t
+from bot.notify.partial import Partial
 from bot.store import Store
-from bot.store.records import CountdownState, GuildSettings
+from bot.store.records import CountdownState, GuildSettings, Premiere
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,28 @@ def countdown_name(lang: Lang, starts_at: int, now: int) -> str:
     else:
         name = t(lang, "countdown.days", count=_units(left, DAY))
     return name[:MAX_NAME]
+
+
+SHORT_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "June", "July", "Aug", "Sept", "Oct",
+                   "Nov", "Dec")  # fmt: skip
+
+
+def expected_name(lang: Lang, expected: str) -> str:
+    """Only a year or month is known: shown as just that (`⏳ S2: Sept 2026`), never a day."""
+    partial = Partial.from_stored(expected)
+    if partial.month is None:
+        when = t(lang, "partial.year", year=partial.year)
+    else:
+        month = SHORT_MONTHS_EN[partial.month - 1] if lang == "en" else str(partial.month)
+        when = t(lang, "partial.month", year=partial.year, month=month)
+    return t(lang, "countdown.expected", when=when)[:MAX_NAME]
+
+
+def wanted_name(lang: Lang, premiere: Premiere, now: int) -> str | None:
+    """The name the premiere asks for (None: nothing is known, leave the channel alone)."""
+    if premiere.starts_at is not None:
+        return countdown_name(lang, premiere.starts_at, now)
+    return expected_name(lang, premiere.expected) if premiere.expected else None
 
 
 def next_change(starts_at: int, now: int) -> int | None:
@@ -113,27 +136,28 @@ class CountdownJob:
         """Rename every countdown channel of our servers that needs it; when to look again."""
         now = self.now()
         due = now + CHECK_EVERY
-        starts_at = (await self.store.premiere.current()).starts_at
-        if starts_at is None:
-            return due  # no date: the channels are left alone, never given a made-up one
+        premiere = await self.store.premiere.current()
+        if not premiere.announced:
+            return due  # nothing known: the channels are left alone, never given a made-up day
         states = await self.store.countdown.states()
         for settings in await self.store.guilds.with_countdown():
             assert settings.countdown_channel_id is not None
             state = states.get(settings.countdown_channel_id, CountdownState())
-            later = await self._sync_channel(settings, state, starts_at, now)
+            later = await self._sync_channel(settings, state, premiere, now)
             due = min(due, later or due)
-        return min(due, next_change(starts_at, now) or due)
+        changes = next_change(premiere.starts_at, now) if premiere.starts_at else None
+        return min(due, changes or due)
 
     async def _sync_channel(
-        self, settings: GuildSettings, state: CountdownState, starts_at: int, now: int
+        self, settings: GuildSettings, state: CountdownState, premiere: Premiere, now: int
     ) -> int | None:
         """Rename the channel if it needs it and may be renamed; when to try again, if due."""
         guild = self.client.get_guild(settings.guild_id)
         channel = guild.get_channel(settings.countdown_channel_id or 0) if guild else None
         if guild is None or channel is None:
             return None  # another process's server, or a channel deleted since
-        wanted = countdown_name(lang_of(settings.locale), starts_at, now)
-        if name_is_right(wanted, channel.name, state):
+        wanted = wanted_name(lang_of(settings.locale), premiere, now)
+        if wanted is None or name_is_right(wanted, channel.name, state):
             return None
         perms = channel.permissions_for(guild.me)
         if not (perms.view_channel and perms.manage_channels):

@@ -213,3 +213,14 @@ async def test_discussion_is_stored_and_shown(tmp_path: Path) -> None:
         assert settings_row(bot, fake.guild) == [(None, 0)]
         status = await fake.invoke("admin status", member=admin, locale="ko")
         assert "공개 글의 토론 스레드: 꺼짐" in status.text, status.text
+
+
+async def test_a_month_alone_is_shown_as_said(tmp_path: Path) -> None:
+    async with serving(tmp_path) as (fake, _bot):
+        voice = fake.guild.voice_channel_id
+        await set_countdown(fake, fake.guild, voice)
+        await asyncio.sleep(1.0)
+        assert renames(fake, voice) == []  # nothing known yet: the channel is left alone
+        result = await fake.invoke("admin release", {"date": "2031-09"}, member=fake.guild.admin)
+        assert "expected in September 2031" in result.text
+        await renamed_to(fake, voice, "⏳ S2: Sept 2031")  # no made-up day, no count of days

@@ -14,8 +14,9 @@ from bot.notify.countdown import (
     countdown_name,
     name_is_right,
     next_change,
+    wanted_name,
 )
-from bot.store.records import CountdownState
+from bot.store.records import CountdownState, Premiere
 
 START = 1_900_000_000
 
@@ -75,3 +76,15 @@ def test_a_name_as_discord_stored_it_is_right() -> None:
     assert name_is_right(asked, asked, CountdownState())  # a voice channel keeps it as is
     assert not name_is_right(asked, "general", stored)  # renamed by hand since: rename back
     assert not name_is_right("⏳ S2 in 11 days", "⏳-s2-in-12-days", stored)
+
+
+def test_a_year_or_month_is_shown_as_said_never_as_a_day() -> None:
+    month = Premiere(None, None, None, 3, expected="2026-09")
+    year = Premiere(None, None, None, 2, expected="2027")
+    assert wanted_name("en", month, START) == "⏳ S2: Sept 2026"
+    assert wanted_name("ko", month, START) == "⏳ 시즌2: 2026년 9월"
+    assert wanted_name("en", year, START) == "⏳ S2: 2027"
+    assert wanted_name("en", Premiere(None, None, None, 4), START) is None  # nothing known
+    assert (
+        wanted_name("en", Premiere(START + 3 * 86400, "UTC", None, 5), START) == "⏳ S2 in 3 days"
+    )
