@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 import aiohttp
 import discord
+from discord.http import handle_message_parameters
+from discord.utils import MISSING
 
 from bot.clock import Clock
 from bot.outbox.dispatcher import DeliveryFailed
@@ -28,6 +30,7 @@ THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day: the night and the morning after
 LOOK_BACK_S = 60  # how far before an attempt's start its message may be dated
 ROLE_REASON = "Subscribed to premiere notifications"
+COMPONENT_CACHE = 4096  # (target, server, language) keys: servers times two, times two
 
 ViewFactory = Callable[[Delivery], discord.ui.View | None]
 
@@ -76,6 +79,7 @@ class DiscordSender:
         self.install_id = install_id
         self.make_view = make_view
         self.clock = clock or Clock(0.0)
+        self._component_cache: dict[tuple[str, int, str], list[dict[str, Any]]] = {}
 
     async def dm_channel(self, user_id: int) -> int:
         """The user's DM channel id: asked of Discord once, then remembered."""
@@ -167,17 +171,33 @@ class DiscordSender:
         )
 
     async def _post(self, channel_id: int, delivery: Delivery, spec: NotificationKind) -> int:
+        """One POST, straight through discord.py's HTTP client: a fan-out needs neither a
+        Message object made of each answer nor a View per message (the buttons are dynamic
+        items, matched by custom id; their components are built once per kind of view)."""
         rendered = spec.render(delivery)
-        view = self.make_view(delivery) if spec.buttons else None
-        channel = self.client.get_partial_messageable(channel_id)
-        message = await channel.send(
+        params = handle_message_parameters(
             rendered.content,
-            embed=rendered.embed or discord.utils.MISSING,
+            embed=rendered.embed or MISSING,
             allowed_mentions=rendered.mentions,
             nonce=delivery.nonce(self.install_id),
-            view=view or discord.utils.MISSING,
         )
-        return int(message.id)
+        components = self._components(delivery) if spec.buttons else []
+        if components and params.payload is not None:  # None only with files, never here
+            params.payload["components"] = components
+        with params:
+            message = await self.client.http.send_message(channel_id, params=params)
+        return int(message["id"])
+
+    def _components(self, delivery: Delivery) -> list[dict[str, Any]]:
+        """The buttons' payload, the same for every message of one target, server and language."""
+        key = (delivery.target, delivery.guild_id, delivery.locale)
+        cached = self._component_cache.get(key)
+        if cached is None:
+            view = self.make_view(delivery)
+            cached = view.to_components() if view is not None else []
+            if len(self._component_cache) < COMPONENT_CACHE:
+                self._component_cache[key] = cached
+        return cached
 
 
 def _kind_of(delivery: Delivery) -> NotificationKind:
