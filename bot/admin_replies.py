@@ -32,7 +32,11 @@ def settings_lines(lang: Lang, settings: GuildSettings) -> list[str]:
         t(lang, "setup.mod_role", value=mention_or_unset(lang, "@&", settings.mod_role_id)),
         t(lang, "setup.countdown_channel", value=countdown),
         t(lang, "setup.discussion", value=discussion),
-    ]
+    ] + (
+        [t(lang, "setup.review_channel", value=f"<#{settings.review_channel_id}>")]
+        if settings.review_channel_id
+        else []
+    )
 
 
 def setup_text(
@@ -124,6 +128,10 @@ def status_embed(lang: Lang, status: ServerStatus, now: int) -> discord.Embed:
         embed.add_field(
             name=t(lang, "status.fan_outs"), value="\n".join(lines)[:FIELD_VALUE], inline=False
         )
+    if status.failing_feeds:
+        urls = "\n".join(quote(url, 200) for url in status.failing_feeds)
+        embed.add_field(name=t(lang, "status.feeds_failing"), value=urls[:FIELD_VALUE],
+                        inline=False)  # fmt: skip
     if status.problems:
         lines = [
             f"{t(lang, f'kind.{p.kind}')}: {p.state} ({quote(p.error, 80)})"

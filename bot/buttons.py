@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import discord
 
 from bot.answers import answer_ephemeral
+from bot.asker import manages_server, role_ids
 from bot.i18n import Lang, lang_of, t
 from bot.notify.replies import subscribed_text
 from bot.store.records import Delivery
@@ -25,6 +26,8 @@ CUSTOM_ID_PREFIX = "aoad:"
 
 class _HasUseCases(Protocol):
     usecases: UseCases
+
+    async def is_owner(self, user: discord.abc.User, /) -> bool: ...
 
 
 class NotifyButton(
@@ -78,7 +81,73 @@ class NotifyButton(
         return t(lang, "notify.off" if toggled.stopped else "notify.off_none")
 
 
-BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (NotifyButton,)
+class FeedReviewButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"aoad:feed:(?P<action>approve|dismiss):(?P<item>\d+)",
+):
+    """Approve or Dismiss a news-feed item in the review channel: show-wide, so for the home
+    server's moderators and the owner. The decided post keeps its buttons, disabled."""
+
+    def __init__(self, action: str, item_id: int) -> None:
+        self.action = action
+        self.item_id = item_id
+        super().__init__(discord.ui.Button(label=action, custom_id=f"aoad:feed:{action}:{item_id}"))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> FeedReviewButton:
+        return cls(match["action"], int(match["item"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        client = cast(_HasUseCases, interaction.client)
+        lang = lang_of(interaction.locale)
+        allowed = await client.usecases.servers.may_change_show(
+            interaction.guild_id, is_owner=await client.is_owner(interaction.user),
+            manages_server=manages_server(interaction), role_ids=role_ids(interaction),
+        )  # fmt: skip
+        if not allowed:
+            await _ephemeral(interaction, t(lang, "news.not_allowed"))
+            return
+        decision = await client.usecases.feeds.decide(
+            self.item_id, approve=self.action == "approve", user_id=interaction.user.id
+        )
+        item = decision.item
+        if item is None:
+            await _ephemeral(interaction, t(lang, "news.gone"))
+            return
+        text = decided_text(lang, item.state, item.decided_by, item.decided_at)
+        if not decision.decided_now:
+            await _ephemeral(interaction, text)
+            return
+        await interaction.response.edit_message(
+            content=text, view=_decided_view(lang, self.item_id), allowed_mentions=NO_PINGS
+        )
+
+
+NO_PINGS = discord.AllowedMentions.none()
+
+
+def decided_text(lang: Lang, state: str, by: int | None, at: int | None) -> str:
+    return t(lang, f"news.{state}", by=f"<@{by}>", when=f"<t:{at}:R>")
+
+
+def _decided_view(lang: Lang, item_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for action, style in (("approve", discord.ButtonStyle.success),
+                          ("dismiss", discord.ButtonStyle.danger)):  # fmt: skip
+        view.add_item(discord.ui.Button(
+            label=t(lang, f"news.{action}"), style=style, disabled=True,
+            custom_id=f"aoad:feed:{action}:{item_id}",
+        ))  # fmt: skip
+    return view
+
+
+async def _ephemeral(interaction: discord.Interaction, text: str) -> None:
+    await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+
+BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (NotifyButton, FeedReviewButton)
 
 
 def is_ours(custom_id: str) -> bool:

@@ -11,6 +11,7 @@ import pkgutil
 import secrets
 from typing import Any, cast
 
+import aiohttp
 import discord
 from discord.ext import commands
 
@@ -19,6 +20,9 @@ from bot.admin_replies import progress_line
 from bot.buttons import BUTTONS, answer_unknown, is_ours, notification_view
 from bot.clock import Clock
 from bot.discord_actions import HttpActions
+from bot.feeds.fetch import FetchResult, fetch
+from bot.feeds.notices import register_feed_notices
+from bot.feeds.poller import FeedPoller
 from bot.i18n import Translator, lang_of, load_texts
 from bot.notify.countdown import CountdownJob
 from bot.notify.events import EventSync
@@ -86,6 +90,8 @@ class FanBot(commands.Bot):
         self.countdown = CountdownJob(self, self.store, self.clock)
         self._dispatcher: Dispatcher | None = None
         self._progress: ProgressReporter | None = None
+        self._feeds: FeedPoller | None = None
+        self._feed_session: aiohttp.ClientSession | None = None
         self._usecases: UseCases | None = None
         self._shutdown: asyncio.Task[None] | None = None
 
@@ -114,12 +120,15 @@ class FanBot(commands.Bot):
             self._progress.start()
             self.events.start()
             self.countdown.start()
+            assert self._feeds is not None
+            self._feeds.start()
             self.show_watcher.start()
             gc.freeze()  # what start-up built lives on: keep it out of every later collection
 
     def _wire(self, install_id: str) -> None:
         """Build the core once: the sender with its buttons, the dispatcher, the use cases."""
         register_notices()
+        register_feed_notices()
         self.add_dynamic_items(*BUTTONS)
         # install_id: a random id of this database, so nonces never collide with another's
         sender = DiscordSender(self, self.store, install_id, notification_view, self.clock)
@@ -138,9 +147,24 @@ class FanBot(commands.Bot):
             show=self.show,
             sync_events=self._premiere_changed,
             sync_countdowns=self.countdown.wake,
+            fetcher=self._fetch_feed,
+            poll_feeds=self._wake_feeds,
         )
+        self._feeds = FeedPoller(self._usecases.feeds, self.clock)
         self._progress = ProgressReporter(self.store, self, self.clock, self._progress_line,
                                           rate=float(rate))  # fmt: skip
+
+    async def _fetch_feed(self, url: str, etag: str | None, modified: str | None) -> FetchResult:
+        """News feeds use a session of their own: never the one holding the bot's token."""
+        if self._feed_session is None:
+            self._feed_session = aiohttp.ClientSession()
+        allow = self.settings.feeds_allow_private
+        return await fetch(self._feed_session, url, etag=etag, last_modified=modified,
+                           allow_private=allow)  # fmt: skip
+
+    def _wake_feeds(self) -> None:
+        if self._feeds is not None:
+            self._feeds.wake()
 
     def _premiere_changed(self) -> None:
         """The scheduled events and the countdown channels follow the stored premiere."""
@@ -187,6 +211,10 @@ class FanBot(commands.Bot):
         try:
             await self.events.stop()
             await self.countdown.stop()
+            if self._feeds is not None:
+                await self._feeds.stop()
+            if self._feed_session is not None:
+                await self._feed_session.close()
             await self.show_watcher.stop()
             if self._progress is not None:
                 await self._progress.stop()

@@ -56,6 +56,10 @@ class Settings:
     clock_offset: float = 0.0
     # The bot's global REST limit (Discord's default: 50 a second; big bots are granted more).
     rate_limit: int = 50
+    # How often each news feed is checked (a feed's own ttl or Cache-Control may make it rarer).
+    feed_poll_seconds: int = 600
+    # Feeds on loopback and private addresses (self-hosted feeds, tests) are allowed.
+    feeds_allow_private: bool = False
     # Testing aid: more extensions to load after the cogs (e.g. one registering a new kind).
     test_extensions: tuple[str, ...] = ()
 
@@ -132,6 +136,22 @@ def _rate_limit(env: Mapping[str, str]) -> int:
     return int(raw)
 
 
+def _feed_poll(env: Mapping[str, str]) -> int:
+    raw = env.get("FEED_POLL_SECONDS", "").strip()
+    if not raw:
+        return 600
+    if not raw.isdigit() or not 1 <= int(raw) <= 7 * 86400:
+        raise SettingsError(f"FEED_POLL_SECONDS must be seconds, from 1 to a week, got {raw!r}")
+    return int(raw)
+
+
+def _allow_private(env: Mapping[str, str]) -> bool:
+    raw = env.get("FEEDS_ALLOW_PRIVATE", "").strip()
+    if raw not in ("", "0", "1"):
+        raise SettingsError(f"FEEDS_ALLOW_PRIVATE must be 1 or unset, got {raw!r}")
+    return raw == "1"
+
+
 def _test_extensions(env: Mapping[str, str]) -> tuple[str, ...]:
     raw = env.get("BOT_TEST_EXTENSIONS", "").strip()
     names = tuple(name.strip() for name in raw.split(",") if name.strip())
@@ -161,5 +181,7 @@ def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Setting
         gateway_url=_url(env, "DISCORD_GATEWAY_URL", DEFAULT_GATEWAY, ("wss", "ws")),
         clock_offset=_clock_offset(env),
         rate_limit=_rate_limit(env),
+        feed_poll_seconds=_feed_poll(env),
+        feeds_allow_private=_allow_private(env),
         test_extensions=_test_extensions(env),
     )

@@ -6,7 +6,10 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from bot.asker import manages_server, role_ids
 from bot.usecases.inputs import Member, ReplyHandle
+
+__all__ = ["guild_id_of", "manages_server", "member_of", "reply_handle", "role_ids"]
 
 
 def guild_id_of(interaction: discord.Interaction) -> int:
@@ -29,14 +32,3 @@ def member_of(interaction: discord.Interaction) -> Member:
         str(interaction.locale),
         reply_handle(interaction),
     )
-
-
-def manages_server(interaction: discord.Interaction) -> bool:
-    """Manage Server, from the permissions Discord resolved for this interaction."""
-    permissions = interaction.permissions
-    return permissions.manage_guild or permissions.administrator
-
-
-def role_ids(interaction: discord.Interaction) -> list[int]:
-    user = interaction.user
-    return [role.id for role in user.roles] if isinstance(user, discord.Member) else []

@@ -16,47 +16,20 @@ from bot.admin_replies import (
     subscribers_text,
 )
 from bot.client import FanBot
-from bot.errors import InputError, NotAllowed
+from bot.errors import InputError
 from bot.guild_checks import check_setup, thread_warnings
 from bot.i18n import lang_of, t
 from bot.notify.when import zone_suggestions
 from bot.usecases.release import MAX_NOTE, MAX_SOURCE, MAX_UPDATE
-from cogs._checks import guild_id_of, manages_server, reply_handle, role_ids
+from cogs._admin_base import AdminBase
+from cogs._admin_feeds import FeedCommands
+from cogs._checks import guild_id_of, reply_handle
 
 NO_PINGS = discord.AllowedMentions.none()
 
 
-class Admin(commands.Cog):
-    def __init__(self, bot: FanBot) -> None:
-        self.bot = bot
-
-    admin = app_commands.Group(
-        name=_("admin"),
-        description=_("Moderator tools for the notification bot"),
-        guild_only=True,
-        allowed_contexts=app_commands.AppCommandContext(guild=True),
-        default_permissions=discord.Permissions(manage_guild=True),
-    )
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Checked in the bot on every call, whatever Discord's permission settings say."""
-        guild_id = guild_id_of(interaction)
-        if await self.bot.is_owner(interaction.user):
-            return True
-        allowed = await self.bot.usecases.servers.is_moderator(
-            guild_id, manages_server=manages_server(interaction), role_ids=role_ids(interaction)
-        )
-        if not allowed:
-            raise NotAllowed(t(lang_of(interaction.locale), "admin.not_mod"))
-        return True
-
-    async def _require_show_wide(self, interaction: discord.Interaction) -> None:
-        allowed = await self.bot.usecases.servers.may_change_show(
-            interaction.guild_id, is_owner=await self.bot.is_owner(interaction.user),
-            manages_server=manages_server(interaction), role_ids=role_ids(interaction),
-        )  # fmt: skip
-        if not allowed:
-            raise NotAllowed(t(lang_of(interaction.locale), "admin.not_home"))
+class Admin(FeedCommands):
+    admin = AdminBase.admin
 
     @admin.command(
         name=_("setup"),
@@ -65,6 +38,7 @@ class Admin(commands.Cog):
     @app_commands.rename(
         channel=_("channel"), role=_("role"), mod_role=_("mod_role"),
         countdown_channel=_("countdown_channel"), discussion=_("discussion"),
+        review_channel=_("review_channel"),
     )  # fmt: skip
     @app_commands.describe(
         channel=_("Where announcements and reminders are posted"),
@@ -72,6 +46,7 @@ class Admin(commands.Cog):
         mod_role=_("Members with this role may use /admin"),
         countdown_channel=_("A channel whose name I keep as a countdown to the premiere"),
         discussion=_("Whether the premiere post opens a discussion thread"),
+        review_channel=_("Home server: where news-feed items wait for review"),
     )
     async def setup_command(
         self,
@@ -81,14 +56,18 @@ class Admin(commands.Cog):
         mod_role: discord.Role | None = None,
         countdown_channel: discord.VoiceChannel | discord.TextChannel | None = None,
         discussion: bool | None = None,
+        review_channel: discord.TextChannel | None = None,
     ) -> None:
         guild = interaction.guild
         if guild is None:  # a server that has the commands but not the bot
             raise InputError("error.not_in_server")
         warnings = check_setup(guild, channel, role, mod_role, countdown_channel)
+        if review_channel is not None:
+            check_setup(guild, review_channel, None, None)  # it must be able to post there
         await interaction.response.defer(ephemeral=True, thinking=True)
         servers = self.bot.usecases.servers
-        changed = bool(channel or role or mod_role or countdown_channel) or discussion is not None
+        given = (channel, role, mod_role, countdown_channel, review_channel)
+        changed = any(given) or discussion is not None
         if changed:
             settings = await servers.set_up(
                 guild.id, user_id=interaction.user.id,
@@ -97,6 +76,7 @@ class Admin(commands.Cog):
                 locale=str(interaction.guild_locale or "en-US"),
                 countdown_channel_id=countdown_channel.id if countdown_channel else None,
                 discussion=discussion,
+                review_channel_id=review_channel.id if review_channel else None,
             )  # fmt: skip
         else:
             settings = await servers.settings_of(guild.id)

@@ -37,6 +37,8 @@ class NotificationKind:
     # Whom it reaches: 'everyone' (announcement channels and DM subscribers), or
     # 'discussion' (only the announcement channels of servers with discussion threads on).
     reach: str = "everyone"
+    # Its own buttons' components for one delivery (instead of the Notify me / Stop buttons).
+    components: Callable[[Delivery], list[dict[str, Any]]] | None = None
     # For a kind that opens a thread on an earlier post (payload `post_of`: that post's
     # notification): the thread's name. Its own message goes into the thread.
     thread_name: Callable[[Delivery], str] | None = None

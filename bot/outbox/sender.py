@@ -181,7 +181,10 @@ class DiscordSender:
             allowed_mentions=rendered.mentions,
             nonce=delivery.nonce(self.install_id),
         )
-        components = self._components(delivery) if spec.buttons else []
+        if spec.components is not None:
+            components = spec.components(delivery)  # its own, per delivery: never cached
+        else:
+            components = self._components(delivery) if spec.buttons else []
         if components and params.payload is not None:  # None only with files, never here
             params.payload["components"] = components
         with params:

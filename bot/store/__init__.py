@@ -1,9 +1,10 @@
 """The only code that knows SQL or a database driver.
 
 `Store` gives one object per aggregate (guild settings, subscriptions, premiere and timeline,
-the outbox and its followups, DM channels, scheduled events, countdown channels, audit,
-meta). Each call is a transaction of its own; `async with store.transaction() as tx:` gives
-the same aggregates inside one transaction, for use cases that must change several together.
+the outbox and its followups, DM channels, scheduled events, countdown channels, news feeds,
+audit, meta). Each call is a transaction of its own; `async with store.transaction() as tx:`
+gives the same aggregates inside one transaction, for use cases that must change several
+together.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bot.store.countdown import CountdownStore
 from bot.store.dm_channels import DmChannelStore
 from bot.store.errors import StoreError
 from bot.store.events import EventRecord, ScheduledEventStore
+from bot.store.feeds import FeedStore
 from bot.store.followups import FollowupStore
 from bot.store.guilds import GuildSettingsStore
 from bot.store.meta import MetaStore
@@ -41,6 +43,7 @@ class Tx:
         self.dm_channels = DmChannelStore(scope)
         self.events = ScheduledEventStore(scope)
         self.countdown = CountdownStore(scope)
+        self.feeds = FeedStore(scope)
         self.audit = AuditStore(scope)
         self.meta = MetaStore(scope)
         self._after_commit: list[Callable[[], None]] = []

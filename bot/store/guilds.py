@@ -10,11 +10,14 @@ from bot.store.records import GuildSettings
 
 T = TypeVar("T")
 
-COLUMNS = "guild_id, channel_id, role_id, mod_role_id, locale, countdown_channel_id, discussion"
+COLUMNS = (
+    "guild_id, channel_id, role_id, mod_role_id, locale, countdown_channel_id, discussion,"
+    " review_channel_id"
+)
 
 
 def _settings(row: Row) -> GuildSettings:
-    return GuildSettings(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
+    return GuildSettings(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7])
 
 
 def _given(value: T | None, old: T) -> T:
@@ -51,6 +54,7 @@ class GuildSettingsStore:
         locale: str | None = None,
         countdown_channel_id: int | None = None,
         discussion: bool | None = None,
+        review_channel_id: int | None = None,
         now: int,
     ) -> tuple[GuildSettings, GuildSettings]:
         """Change the given fields (None leaves one as it is); returns (old, new)."""
@@ -67,15 +71,17 @@ class GuildSettingsStore:
                 _given(locale, old.locale),
                 _given(countdown_channel_id, old.countdown_channel_id),
                 _given(discussion, old.discussion),
+                _given(review_channel_id, old.review_channel_id),
             )
             await conn.execute(
                 f"INSERT INTO guild_settings ({COLUMNS}, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id,"
                 " role_id = excluded.role_id, mod_role_id = excluded.mod_role_id,"
                 " locale = excluded.locale, countdown_channel_id = excluded.countdown_channel_id,"
-                " discussion = excluded.discussion, updated_at = excluded.updated_at",
+                " discussion = excluded.discussion,"
+                " review_channel_id = excluded.review_channel_id, updated_at = excluded.updated_at",
                 (guild_id, new.channel_id, new.role_id, new.mod_role_id, new.locale,
-                 new.countdown_channel_id, int(new.discussion), now),
+                 new.countdown_channel_id, int(new.discussion), new.review_channel_id, now),
             )  # fmt: skip
         return old, new

@@ -26,6 +26,7 @@ _DELIVERY_COLUMNS = (
     " d.attempt_started_at, c.channel_id"
 )
 _MEMBER = re.compile(r"^member:(\d+):(\d+)$")
+_REVIEW = re.compile(r"^review:(\d+)$")
 
 
 def _delivery(row: Row) -> Delivery:
@@ -304,6 +305,17 @@ async def _expand(
     member = _MEMBER.match(audience)
     if member is not None:
         await _expand_member(conn, notification_id, int(member[1]), int(member[2]), now)
+        return
+    review = _REVIEW.match(audience)
+    if review is not None:  # the server's review channel, if it has one
+        await conn.execute(
+            "INSERT INTO deliveries"
+            " (notification_id, target, guild_id, channel_id, locale, next_attempt_at)"
+            " SELECT ?, 'channel', guild_id, review_channel_id, locale, ? FROM guild_settings"
+            " WHERE guild_id = ? AND review_channel_id IS NOT NULL ON CONFLICT DO NOTHING",
+            (notification_id, now, int(review[1])),
+        )
+        await _set_state(conn, notification_id, "expanded")
         return
     if audience != "broadcast":
         raise ValueError(f"notification {notification_id} has an unknown audience {audience!r}")

@@ -28,12 +28,14 @@ class GuildSettings:
     locale: str = "en-US"
     countdown_channel_id: int | None = None  # its name shows the time left to the premiere
     discussion: bool = False  # the premiere post opens a discussion thread
+    review_channel_id: int | None = None  # the home server's: feed items wait there
 
     def describe(self) -> str:
         """A compact, mention-free form for the audit log."""
         return (
             f"channel={self.channel_id} role={self.role_id} mod_role={self.mod_role_id}"
             f" countdown={self.countdown_channel_id} discussion={self.discussion}"
+            f" review={self.review_channel_id}"
         )
 
 
@@ -199,3 +201,36 @@ class Problem:
     kind: str
     state: str
     error: str
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    id: int
+    url: str
+    title: str
+    mode: str  # 'review' or 'auto'
+    keywords: tuple[str, ...]
+    added_at: int
+    etag: str | None
+    last_modified: str | None
+    checked_at: int | None
+    next_check_at: int
+    last_item_at: int | None
+    last_error: str | None
+    failing_since: int | None
+    failures: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    id: int
+    feed_id: int | None
+    guid: str | None
+    link: str | None
+    title: str
+    summary: str
+    source: str
+    published_at: int | None
+    state: str  # 'seen', 'pending', 'approved', 'dismissed', 'announced'
+    decided_by: int | None = None
+    decided_at: int | None = None

@@ -12,6 +12,7 @@ from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.show.loader import ShowStore
 from bot.store import Store
+from bot.usecases.feeds import FeedUseCases, Fetcher
 from bot.usecases.members import MemberUseCases
 from bot.usecases.release import ReleaseUseCases
 from bot.usecases.servers import ServerUseCases
@@ -29,6 +30,8 @@ class UseCases:
         show: ShowStore,
         sync_events: Callable[[], None],
         sync_countdowns: Callable[[], None],
+        fetcher: Fetcher,
+        poll_feeds: Callable[[], None] = lambda: None,
     ) -> None:
         """`sync_events` runs after every change of the premiere, `sync_countdowns` after a
         server's countdown channel changed (the premiere's changes reach the countdown
@@ -36,3 +39,4 @@ class UseCases:
         self.release = ReleaseUseCases(store, outbox, clock, discord, show, sync_events)
         self.members = MemberUseCases(store, outbox, clock, discord)
         self.servers = ServerUseCases(store, clock, settings, show, sync_countdowns)
+        self.feeds = FeedUseCases(store, outbox, clock, settings, fetcher, poll_feeds)

@@ -26,6 +26,7 @@ from bot.store.records import (
     Subscription,
     Via,
 )
+from bot.usecases.feeds import failing
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class ServerStatus:
     audit: list[AuditEntry]
     event: EventRecord
     fan_outs: list[tuple[Progress, float]]  # each with its seconds left at the REST limit
+    failing_feeds: list[str]  # news feeds that have failed for over a day
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,15 +86,18 @@ class ServerUseCases:
     async def set_up(
         self, guild_id: int, *, user_id: int, channel_id: int | None, role_id: int | None,
         mod_role_id: int | None, locale: str, countdown_channel_id: int | None = None,
-        discussion: bool | None = None,
+        discussion: bool | None = None, review_channel_id: int | None = None,
     ) -> GuildSettings:  # fmt: skip
-        """Change what was given (None: not given), and audit it in the same transaction."""
+        """Change what was given (None: not given), and audit it in the same transaction.
+        Feed items are reviewed in the home server only."""
+        if review_channel_id is not None and guild_id != self.settings.home_guild_id:
+            raise InputError("setup.review_not_home")
         now = self.now()
         async with self.store.transaction() as tx:
             old, new = await tx.guilds.update(
                 guild_id, channel_id=channel_id, role_id=role_id, mod_role_id=mod_role_id,
                 locale=locale, countdown_channel_id=countdown_channel_id,
-                discussion=discussion, now=now,
+                discussion=discussion, review_channel_id=review_channel_id, now=now,
             )  # fmt: skip
             await tx.audit.record(
                 guild_id=guild_id, user_id=user_id, action="setup", old=old.describe(),
@@ -139,6 +144,7 @@ class ServerUseCases:
             fan_outs=[
                 (p, p.pending / self.settings.rate_limit) for p in await s.outbox.latest_fan_outs()
             ],
+            failing_feeds=[f.url for f in await s.feeds.all() if failing(f, self.now())],
         )
 
     async def subscribers(self, guild_id: int) -> SubscriberExport:

@@ -38,7 +38,7 @@ def no_bug_reported(bot: BotProcess) -> None:
 
 
 @pytest.mark.parametrize(
-    "custom_id", ["aoad:notify:explode:1", "aoad:feed:approve:9", "other-bot:vote:yes"]
+    "custom_id", ["aoad:notify:explode:1", "aoad:poll:vote:9", "other-bot:vote:yes"]
 )
 async def test_a_button_the_bot_does_not_know_is_answered(world: World, custom_id: str) -> None:
     fake, bot = world

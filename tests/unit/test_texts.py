@@ -28,6 +28,7 @@ BUILT_VALUES: dict[str, tuple[str, ...]] = {
     "notify.role_": ("forbidden",),
     "status.": ("returning", "new"),
     "reminders.": REMINDERS,
+    "news.": ("approved", "dismissed", "announced", "seen", "pending", "approve", "dismiss"),
 }
 
 

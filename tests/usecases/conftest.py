@@ -10,6 +10,9 @@ import pytest
 
 from bot.clock import Clock
 from bot.discord_actions import ActionFailed, ActionRefused
+from bot.feeds.errors import FeedError
+from bot.feeds.fetch import FetchResult
+from bot.feeds.notices import register_feed_notices
 from bot.notify.notices import register_notices
 from bot.outbox import Outbox
 from bot.settings import DEFAULT_SHOW_DATA, Secret, Settings
@@ -60,6 +63,10 @@ class RecordingDiscord:
         return [HOME], self.refused_servers
 
 
+async def no_feeds(url: str, etag: str | None, modified: str | None) -> FetchResult:
+    raise FeedError("unreachable", url)
+
+
 @dataclass
 class World:
     store: Store
@@ -72,6 +79,7 @@ class World:
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     register_notices()
+    register_feed_notices()
     store = open_sqlite(tmp_path / "bot.db")
     await store.open()
     wakes: list[str] = []
@@ -81,7 +89,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     usecases = UseCases(
         store=store, outbox=outbox, clock=clock, discord=discord, settings=settings,
         show=ShowStore(DEFAULT_SHOW_DATA), sync_events=lambda: wakes.append("events"),
-        sync_countdowns=lambda: wakes.append("countdowns"),
+        sync_countdowns=lambda: wakes.append("countdowns"), fetcher=no_feeds,
     )  # fmt: skip
     yield World(store, usecases, discord, clock, wakes)
     await store.close()

@@ -1,0 +1,181 @@
+"""News feeds through the real bot: a new matching item waits once in the review channel,
+approved it is announced once in every server and joins /release; the same story from another
+feed, an edited item and a restart announce nothing more; fans can't decide; auto mode; a
+failing feed backs off visibly; hostile feeds are refused and the bot keeps answering."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.feed_server import Feed, FeedSite, Item
+from tests.e2e.helpers import set_up_guild, wait_until
+from tests.e2e.serving import serving
+from tests.fakediscord import FakeDiscord
+from tests.harness import BotProcess
+
+World = tuple[FakeDiscord, BotProcess, FeedSite]
+ENV = {"FEEDS_ALLOW_PRIVATE": "1", "FEED_POLL_SECONDS": "1"}
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    site = FeedSite()
+    await site.start()
+    try:
+        async with serving(tmp_path, extra_guilds=["Second fan server"], **ENV) as (fake, bot):
+            await set_up_guild(fake, fake.guilds[1])
+            setup = await fake.invoke("admin setup",
+                                      {"review_channel": fake.guild.general_channel_id},
+                                      member=fake.guild.admin)  # fmt: skip
+            assert "saved" in setup.text and "Review channel" in setup.text, setup.text
+            yield fake, bot, site
+    finally:
+        await site.stop()
+
+
+def reviews(fake: FakeDiscord) -> list[dict[str, Any]]:
+    """Review posts, decided or not: the ones with Approve/Dismiss buttons."""
+    return [m for m in fake.channel_messages(fake.guild.general_channel_id)
+            if "aoad:feed:" in str(m.get("components"))]  # fmt: skip
+
+
+def announced(fake: FakeDiscord, guild_index: int) -> list[dict[str, Any]]:
+    channel = fake.guilds[guild_index].announce_channel_id
+    return [m for m in fake.channel_messages(channel)
+            if "News about All of Us Are Dead" in (m.get("content") or "")]  # fmt: skip
+
+
+def item(guid: str, title: str, link: str, ago: float = 0.0) -> Item:
+    return Item(guid, title, link, summary=f"{title}. More soon.", published=time.time() - ago)
+
+
+async def add_feed(fake: FakeDiscord, url: str, **options: str) -> str:
+    result = await fake.invoke("admin feed add", {"url": url, **options},
+                               member=fake.guild.admin, timeout=20)  # fmt: skip
+    assert result.ephemeral
+    return result.text
+
+
+async def test_review_approve_announce_once(world: World) -> None:
+    fake, bot, site = world
+    site.feeds["press"] = Feed("Korea Press", [
+        item("old-1", "All of Us Are Dead season 2 cast announced", "http://news.example/a"),
+        item("old-2", "Weather in Seoul", "http://news.example/w"),
+    ])  # fmt: skip
+    answer = await add_feed(fake, site.url("press"))
+    assert "a valid RSS 2.0 feed" in answer and "2 items, 1 of them matching" in answer, answer
+    site.feeds["press"].items += [
+        item("new-1", "All of Us Are Dead season 2 trailer drops", "http://news.example/t?utm_source=x"),
+        item("new-2", "A cooking show returns", "http://news.example/c"),
+        item("ancient", "All of Us Are Dead: a look back", "http://news.example/o", ago=90 * 86400),
+    ]  # fmt: skip
+    await wait_until(lambda: len(reviews(fake)) == 1, timeout=15, what="the review post")
+    [post] = reviews(fake)
+    assert "trailer drops" in str(post["embeds"]) and "news.example" in str(post["embeds"])
+    buttons = post["components"][0]["components"]
+    assert [b["label"] for b in buttons] == ["Approve", "Dismiss"]
+
+    # the same story from another feed (Atom, tracking parameters on its link), an edit of
+    # the item, and a restart between polls: nothing new comes of any of them
+    site.feeds["wire"] = Feed("Wire", atom=True, items=[
+        item("wire-9", "All of Us Are Dead season 2 trailer drops!", "http://news.example/t"),
+    ])  # fmt: skip
+    await add_feed(fake, site.url("wire"), mode="auto")
+    site.feeds["wire"].items.append(
+        item("wire-10", "All of Us Are Dead Season 2 Trailer Drops", "http://news.example/t#top")
+    )
+    site.feeds["press"].items[2].title += " (updated)"
+    await bot.restart()
+    fan_press = await fake.press_button(post, buttons[0]["custom_id"], member=fake.guild.fan)
+    assert fan_press.ephemeral and "Only the home server's moderators" in fan_press.text
+    assert not announced(fake, 0)
+
+    approved = await fake.press_button(post, buttons[0]["custom_id"], member=fake.guild.admin,
+                                       expect_edit=False)  # fmt: skip
+    edited = fake.messages.by_id[int(post["id"])]
+    assert "Approved by" in edited["content"]
+    assert all(b.get("disabled") for b in edited["components"][0]["components"])
+    assert approved.response_type == 7
+    for index in (0, 1):
+        await wait_until(lambda i=index: len(announced(fake, i)) == 1, timeout=10,
+                         what=f"the announcement in server {index}")  # fmt: skip
+    with pytest.raises(AssertionError, match="disabled"):  # decided once: no second press
+        await fake.press_button(edited, buttons[1]["custom_id"], member=fake.guild.admin)
+    release = await fake.invoke("release", member=fake.guild.fan)
+    assert "trailer drops" in release.text and "Korea Press" in release.text
+    await wait_until(lambda: site.feeds["wire"].served >= 3, timeout=10, what="more polls")
+    assert len(reviews(fake)) == 1 and [len(announced(fake, i)) for i in (0, 1)] == [1, 1]
+    assert site.feeds["press"].not_modified + site.feeds["wire"].not_modified >= 1  # 304s
+    posted = [m for m in announced(fake, 0) if m["_pinged"]["roles"]]
+    assert posted == []  # news never pings
+
+
+async def test_a_failing_feed_backs_off_visibly(world: World) -> None:
+    fake, _bot, site = world
+    site.feeds["flaky"] = Feed(
+        "Flaky", [item("f1", "All of Us Are Dead news", "http://x.example/1")]
+    )
+    await add_feed(fake, site.url("flaky"))
+    site.feeds["flaky"].status = 500
+    served = site.feeds["flaky"].served
+    await wait_until(lambda: site.feeds["flaky"].served >= served + 2, timeout=15, what="retries")
+    listing = await fake.invoke("admin feed list", member=fake.guild.admin)
+    assert "Last error" in listing.text and "HTTP 500" in listing.text
+    later = site.feeds["flaky"].served
+    time_before = time.monotonic()
+    while time.monotonic() - time_before < 3:
+        await fake.invoke("about", member=fake.guild.fan)  # commands answered meanwhile
+    assert site.feeds["flaky"].served - later <= 2  # backing off: not every second any more
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("huge", "too large"),
+        ("malformed", "isn't an RSS or Atom feed"),
+        ("bomb", "isn't an RSS or Atom feed"),
+    ],
+)
+async def test_hostile_feeds_are_refused_and_harm_nothing(
+    world: World, path: str, expected: str
+) -> None:
+    fake, _bot, site = world
+    started = time.monotonic()
+    answer = await add_feed(fake, f"http://127.0.0.1:{site.port}/{path}")
+    assert time.monotonic() - started < 10
+    assert expected in answer, answer
+    assert "lollol" not in answer and "Watching it" not in answer
+    about = await fake.invoke("about", member=fake.guild.fan)
+    assert about.latency < 1.0
+
+
+async def test_only_moderators_of_the_home_server_add_feeds(world: World) -> None:
+    fake, _bot, site = world
+    site.feeds["p"] = Feed("P", [])
+    refused = await fake.invoke("admin feed add", {"url": site.url("p")}, member=fake.guild.fan)
+    assert refused.ephemeral and "Only moderators" in refused.text
+    listing = await fake.invoke("admin feed list", member=fake.guild.admin)
+    assert "No feed is watched yet" in listing.text
+    not_http = await add_feed(fake, "ftp://news.example/feed")
+    assert "isn't an http or https address" in not_http
+
+
+async def test_auto_mode_announces_a_korean_item_at_once(world: World) -> None:
+    fake, _bot, site = world
+    site.feeds["kr"] = Feed("한국 연예", atom=True, items=[])
+    await add_feed(fake, site.url("kr"), mode="auto", keywords="지우학, 지금 우리 학교는")
+    site.feeds["kr"].items.append(
+        item("kr-1", "‘지금 우리 학교는’ 시즌2 첫 예고편 공개 @everyone", "http://kr.example/1")
+    )
+    for index in (0, 1):
+        await wait_until(lambda i=index: len(announced(fake, i)) == 1, timeout=15,
+                         what=f"the announcement in server {index}")  # fmt: skip
+    post = announced(fake, 0)[0]
+    assert "첫 예고편 공개" in str(post["embeds"]) and "kr.example" in str(post["embeds"])
+    assert post["_pinged"] == {"everyone": False, "roles": [], "users": []}  # text never pings
+    assert reviews(fake) == []  # trusted source: no review
