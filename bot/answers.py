@@ -9,16 +9,17 @@ from collections.abc import Awaitable
 
 import discord
 
-DISCORD_WINDOW_S = 3.0
-# Decided by 1.5 s: what then must still defer (a busy moment: many at once) has time to.
-MARGIN_S = 1.5
+# The work gets half a second, and the decision is made by the time the interaction is one
+# second old: in a busy moment (a burst of hundreds), what must still defer has time to.
+WAIT_AT_MOST_S = 0.5
+DECIDE_BY_S = 1.0
 NO_PINGS = discord.AllowedMentions.none()
 
 
 def time_left(interaction: discord.Interaction) -> float:
     """How long the work may take before the interaction must be deferred."""
     age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
-    return max(0.0, min(DISCORD_WINDOW_S - MARGIN_S, DISCORD_WINDOW_S - MARGIN_S - age))
+    return max(0.0, min(WAIT_AT_MOST_S, DECIDE_BY_S - age))
 
 
 async def answer_ephemeral(interaction: discord.Interaction, work: Awaitable[str]) -> None:

@@ -1,119 +1,150 @@
-"""Reading a feed's bytes with feedparser (every format a reader is expected to read, in any
-declared encoding) into plain, bounded items. It is given bytes, never a URL, so it fetches
-nothing itself; HTML in an item becomes plain text that keeps its links' domains."""
+"""A feed's bytes as plain, bounded items: RSS 0.9x/1.0/2.0 and Atom 0.3/1.0, any encoding.
+
+feedparser only ever gets bytes in memory (a str or bytes it is handed may be read as a URL or a
+file name), after bot.feeds.xml_guard. It takes a while on a big feed: call parse() through
+asyncio.to_thread, never on the event loop.
+"""
 
 from __future__ import annotations
 
 import calendar
-import html
-import re
+import hashlib
+import io
+from collections.abc import Mapping
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlsplit
 
 import feedparser
 
+from bot import discord_limits
+from bot.feeds import hints, html_text, xml_guard
 from bot.feeds.errors import FeedError
 from bot.untrusted import clean_input
 
-# A feed has no use for entities of its own; an "entity bomb" declares them to expand into
-# gigabytes. Refused before any parser sees it.
-_DECLARES_ENTITIES = re.compile(rb"<!ENTITY", re.IGNORECASE)
-MAX_TITLE = 256
-MAX_SUMMARY = 1000
-MAX_ITEMS = 200  # more than any news feed keeps; the rest are ignored
-KINDS = {
-    "rss090": "RSS 0.90", "rss091n": "RSS 0.91", "rss091u": "RSS 0.91", "rss092": "RSS 0.92",
-    "rss093": "RSS 0.93", "rss094": "RSS 0.94", "rss20": "RSS 2.0", "rss10": "RSS 1.0",
-    "rss": "RSS", "atom01": "Atom 0.1", "atom02": "Atom 0.2", "atom03": "Atom 0.3",
-    "atom10": "Atom 1.0", "atom": "Atom", "cdf": "CDF",
-}  # fmt: skip
+TITLE = discord_limits.TITLE
+SUMMARY = 1000
+MAX_LINK = 2048  # a longer link is dropped, not cut: half a URL leads nowhere
+MAX_GUID = 512  # a longer id is kept as its hash
+
+_KINDS = {
+    "rss090": "RSS 0.90",
+    "rss091n": "RSS 0.91",
+    "rss091u": "RSS 0.91",
+    "rss092": "RSS 0.92",
+    "rss093": "RSS 0.93",
+    "rss094": "RSS 0.94",
+    "rss10": "RSS 1.0",
+    "rss20": "RSS 2.0",
+    "rss": "RSS",
+    "atom01": "Atom 0.1",
+    "atom02": "Atom 0.2",
+    "atom03": "Atom 0.3",
+    "atom10": "Atom 1.0",
+    "atom": "Atom",
+    "cdf": "CDF",
+}
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 @dataclass(frozen=True, slots=True)
-class ParsedItem:
-    guid: str | None
+class FeedItem:
+    guid: str  # the item's id, else its link, else a hash of its text
     title: str
-    link: str | None
-    summary: str
+    link: str  # http(s) or ""
+    summary: str  # plain text, links as "text (domain)"
     published: int | None  # epoch seconds
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
     title: str
-    kind: str
-    ttl_s: int | None
-    items: list[ParsedItem]
-
-
-class _Text(HTMLParser):
-    """HTML to plain text; a link keeps its domain: "text (domain)"."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._href: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self._href = dict(attrs).get("href")
-        elif tag in ("br", "p", "div", "li"):
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._href:
-            host = urlsplit(self._href).hostname
-            if host:
-                self.parts.append(f" ({host.removeprefix('www.')})")
-            self._href = None
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def plain(text: str, limit: int) -> str:
-    parser = _Text()
-    parser.feed(html.unescape(text) if "&lt;" in text else text)
-    parser.close()
-    return clean_input(re.sub(r"\s+", " ", "".join(parser.parts)), limit)
-
-
-def _timestamp(entry: Any) -> int | None:
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    return calendar.timegm(parsed) if parsed else None
-
-
-def _item(entry: Any) -> ParsedItem | None:
-    title = plain(str(entry.get("title") or ""), MAX_TITLE)
-    if not title:
-        return None
-    link = str(entry.get("link") or "") or None
-    guid = str(entry.get("id") or "") or link
-    summary = plain(str(entry.get("summary") or ""), MAX_SUMMARY)
-    return ParsedItem(guid[:500] if guid else None, title, link, summary, _timestamp(entry))
-
-
-def _ttl(feed: Any) -> int | None:
-    raw = str(feed.get("ttl") or "").strip()
-    return int(raw) * 60 if raw.isdigit() else None
+    kind: str  # "RSS 2.0", "Atom 1.0" ...
+    ttl_s: int | None  # RSS <ttl>, in seconds
+    items: tuple[FeedItem, ...]
 
 
 def parse(body: bytes, url: str) -> ParsedFeed:
-    """Raises FeedError('not_a_feed') for what no reader would call a feed (`url` names it in
-    the error)."""
-    if _DECLARES_ENTITIES.search(body[:65536]):
-        raise FeedError("not_a_feed", f"{url}: declares its own XML entities")
+    """The feed in `body` (fetched from `url`), or FeedError("not_a_feed" or "too_large").
+
+    A malformed feed feedparser still reads items of is fine; one with no readable item, or no
+    feed in it at all, is refused."""
+    raw = feedparser.parse(
+        io.BytesIO(xml_guard.defuse(body)),
+        response_headers={**xml_guard.HEADERS, "content-location": url},
+        # The HTML is turned into plain text here (bot.feeds.html_text), never shown as HTML:
+        # feedparser's sanitizing and link resolving would parse every item's HTML twice more
+        # for nothing (a relative link is resolved against the item's link instead).
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+    version = raw.get("version") or ""
+    entries = raw.get("entries") or []
+    if not version and not entries:
+        raise FeedError("not_a_feed", _why(raw))
+    feed = raw.get("feed") or {}
+    items = tuple(item for entry in entries if (item := _item(entry, url)) is not None)
+    if raw.get("bozo") and not items:  # broken, and nothing could be read of it
+        raise FeedError("not_a_feed", _why(raw))
+    return ParsedFeed(
+        title=_text(feed.get("title_detail"), TITLE, url) or html_text.domain(url),
+        kind=_KINDS.get(version, version or "unknown"),
+        ttl_s=hints.ttl_seconds(feed.get("ttl")),
+        items=items,
+    )
+
+
+def _why(raw: Mapping[str, Any]) -> str:
+    error = raw.get("bozo_exception")
+    return clean_input(str(error), 200) if error else "no feed elements"
+
+
+def _item(entry: Mapping[str, Any], feed_url: str) -> FeedItem | None:
+    link = _link(entry.get("link"))
+    base = link or feed_url
+    title = _text(entry.get("title_detail"), TITLE, base)
+    contents = entry.get("content") or [None]
+    summary = _text(entry.get("summary_detail") or contents[0], SUMMARY, base)
+    if not (title or summary or link):
+        return None
+    return FeedItem(
+        guid=_guid(entry.get("id"), link, title, summary),
+        title=title,
+        link=link,
+        summary=summary,
+        published=_timestamp(entry.get("published_parsed") or entry.get("updated_parsed")),
+    )
+
+
+def _text(detail: Mapping[str, Any] | None, limit: int, base: str) -> str:
+    """A title or summary as one line of plain text, at most `limit` characters."""
+    if not detail:
+        return ""
+    value = str(detail.get("value") or "")
+    if detail.get("type") in _HTML_TYPES:
+        text = html_text.to_text(value, base)
+    else:
+        text = html_text.collapse(value[: html_text.MAX_HTML])
+    return discord_limits.truncate(clean_input(text, limit * 2), limit)
+
+
+def _link(value: object) -> str:
+    link = clean_input(str(value or ""), MAX_LINK + 1)
+    return link if len(link) <= MAX_LINK and html_text.domain(link) else ""
+
+
+def _guid(given: object, link: str, title: str, summary: str) -> str:
+    guid = clean_input(str(given or ""), MAX_GUID + 1) or link
+    if guid and len(guid) <= MAX_GUID:
+        return guid
+    text = guid or f"{title}\n{summary}"
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _timestamp(parsed: Any) -> int | None:
+    """feedparser's UTC struct_time as epoch seconds."""
+    if not parsed:
+        return None
     try:
-        result = feedparser.parse(body, sanitize_html=True, resolve_relative_uris=False)
-    except Exception as exc:  # feedparser reads anything; what it cannot is not a feed
-        raise FeedError("not_a_feed", f"{url}: {type(exc).__name__}") from None
-    version = str(result.get("version") or "")
-    if not version:
-        raise FeedError("not_a_feed", "no RSS or Atom in it")
-    items = [i for e in result.entries[:MAX_ITEMS] if (i := _item(e)) is not None]
-    if result.get("bozo") and not items:  # broken, and nothing could be read of it
-        raise FeedError("not_a_feed", "malformed, with no item that could be read")
-    title = plain(str(result.feed.get("title") or ""), MAX_TITLE)
-    return ParsedFeed(title, KINDS.get(version, version), _ttl(result.feed), items)
+        return calendar.timegm(parsed)
+    except (TypeError, ValueError, OverflowError):
+        return None

@@ -14,7 +14,8 @@ _FEED = (
     " next_check_at, last_item_at, last_error, failing_since, failures"
 )
 _ITEM = (
-    "id, feed_id, guid, link, title, summary, source, published_at, state, decided_by, decided_at"
+    "id, feed_id, guid, link, url, title, summary, source, published_at, state, decided_by,"
+    " decided_at"
 )
 
 
@@ -111,16 +112,16 @@ class FeedStore:
         return [str(row[0]) for row in rows]
 
     async def add_item(
-        self, *, feed_id: int, guid: str | None, link: str | None, title: str, summary: str,
-        source: str, published_at: int | None, state: str, now: int,
+        self, *, feed_id: int, guid: str | None, link: str | None, url: str | None,
+        title: str, summary: str, source: str, published_at: int | None, state: str, now: int,
     ) -> int | None:  # fmt: skip
         """The new item's id; None when the same GUID or link was seen meanwhile."""
         async with self._scope.write() as conn:
             row = await conn.fetchone(
-                "INSERT INTO feed_items (feed_id, guid, link, title, summary, source,"
-                " published_at, seen_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                "INSERT INTO feed_items (feed_id, guid, link, url, title, summary, source,"
+                " published_at, seen_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT DO NOTHING RETURNING id",
-                (feed_id, guid, link, title, summary, source, published_at, now, state),
+                (feed_id, guid, link, url, title, summary, source, published_at, now, state),
             )
         return int(row[0]) if row else None
 

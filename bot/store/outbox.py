@@ -39,6 +39,7 @@ def _delivery(row: Row) -> Delivery:
     )  # fmt: skip
 
 
+EXPAND_PER_TRANSACTION = 50
 ReachOf = Callable[[str], tuple[str, Sequence[str] | None]]
 EVERYONE: tuple[str, Sequence[str] | None] = ("everyone", None)
 
@@ -94,8 +95,8 @@ class OutboxStore:
         return [Planned(r[0], r[1]) for r in rows]
 
     async def expand_due(self, now: int, reach: ReachOf = lambda _kind: EVERYONE) -> int:
-        """Turn every notification that came due into its deliveries, each in a transaction
-        of its own; returns how many notifications came due. `reach` says, by kind, whom it
+        """Turn every notification that came due into its deliveries, a few dozen to a
+        transaction; returns how many notifications came due. `reach` says, by kind, whom it
         reaches ('everyone' or 'discussion': the channels of servers with discussion threads
         on) and which reminders choices of DM subscribers want it (None: all of them)."""
         async with self._scope.read() as conn:
@@ -104,9 +105,10 @@ class OutboxStore:
                 " ORDER BY due_at, id",
                 (now,),
             )
-        for notification_id, kind_name in rows:
-            async with self._scope.write() as conn:
-                await _expand(conn, notification_id, now, *reach(kind_name))
+        for start in range(0, len(rows), EXPAND_PER_TRANSACTION):
+            async with self._scope.write() as conn:  # a burst of subscriptions: few commits
+                for notification_id, kind_name in rows[start : start + EXPAND_PER_TRANSACTION]:
+                    await _expand(conn, notification_id, now, *reach(kind_name))
         return len(rows)
 
     # --- deliveries ----------------------------------------------------------------------

@@ -226,7 +226,8 @@ class FeedItem:
     id: int
     feed_id: int | None
     guid: str | None
-    link: str | None
+    link: str | None  # canonical: a key to compare
+    url: str | None  # as the feed gave it: to show
     title: str
     summary: str
     source: str

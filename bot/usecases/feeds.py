@@ -20,6 +20,7 @@ from bot.errors import InputError
 from bot.feeds.errors import FeedError
 from bot.feeds.fetch import FetchResult
 from bot.feeds.match import (
+    KeywordError,
     canonical_link,
     default_keywords,
     matches,
@@ -27,7 +28,8 @@ from bot.feeds.match import (
     same_story,
 )
 from bot.feeds.notices import NEWS, REVIEW, domain, review_audience
-from bot.feeds.parse import ParsedFeed, ParsedItem, parse
+from bot.feeds.parse import FeedItem as ParsedItem
+from bot.feeds.parse import ParsedFeed, parse
 from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.store import Store, Tx
@@ -90,7 +92,10 @@ class FeedUseCases:
         url, mode = url.strip(), mode or "review"
         if mode not in MODES:
             raise InputError("feed.bad_mode", value=mode)
-        words = parse_keywords(keywords) if keywords else default_keywords()
+        try:
+            words = parse_keywords(keywords) if keywords else default_keywords()
+        except KeywordError as exc:
+            raise InputError(f"feed.keywords_{exc.reason}") from None
         if not words:
             raise InputError("feed.no_keywords")
         try:
@@ -196,7 +201,8 @@ class FeedUseCases:
                         ) -> int | None:  # fmt: skip
         return await tx.feeds.add_item(
             feed_id=feed.id, guid=item.guid, link=canonical_link(item.link) if item.link else None,
-            title=item.title, summary=item.summary, source=feed.title or domain(feed.url),
+            url=item.link or None, title=item.title, summary=item.summary,
+            source=feed.title or domain(feed.url),
             published_at=item.published, state=state, now=now,
         )  # fmt: skip
 
@@ -229,7 +235,7 @@ class FeedUseCases:
             item = await tx.feeds.item(item_id)
             if decided and approve and item is not None:
                 payload = {"item_id": item.id, "title": item.title, "summary": item.summary,
-                           "link": item.link, "source": item.source}  # fmt: skip
+                           "link": item.url, "source": item.source}  # fmt: skip
                 await self._announce(tx, payload, now)
             if decided:
                 title = item.title if item else None

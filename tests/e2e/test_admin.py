@@ -257,6 +257,7 @@ async def test_status_shows_settings_schedule_and_audit(world: World) -> None:
     assert "Deliveries" in result.text
 
 
+@pytest.mark.solo
 async def test_a_thousand_subscribe_at_once(world: World) -> None:
     fake, _, bot = world
     fans = [fake.guild.add_member(f"crowd-{i}") for i in range(1000)]

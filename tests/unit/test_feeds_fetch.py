@@ -7,15 +7,20 @@ from __future__ import annotations
 import asyncio
 import gzip
 import ipaddress
+import shutil
+import ssl
+import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.feeds import addresses
+from bot.feeds import addresses, hints
 from bot.feeds.errors import REASONS, FeedError
 from bot.feeds.fetch import USER_AGENT, FetchResult, fetch
 
@@ -34,8 +39,8 @@ class Server:
         return self.base + path
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[Server]:
+@asynccontextmanager
+async def serving(ssl_context: ssl.SSLContext | None = None) -> AsyncIterator[Server]:
     box: list[Server] = []
 
     async def dispatch(request: web.Request) -> web.StreamResponse:
@@ -48,12 +53,20 @@ async def server() -> AsyncIterator[Server]:
     app.router.add_route("GET", "/{tail:.*}", dispatch)
     runner = web.AppRunner(app, shutdown_timeout=0.2, handler_cancellation=True)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
     await site.start()
     port = runner.addresses[0][1]
-    box.append(Server(f"http://127.0.0.1:{port}"))
-    yield box[0]
-    await runner.cleanup()
+    box.append(Server(f"{'https' if ssl_context else 'http'}://127.0.0.1:{port}"))
+    try:
+        yield box[0]
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[Server]:
+    async with serving() as srv:
+        yield srv
 
 
 @pytest.fixture
@@ -168,6 +181,20 @@ async def test_server_error_and_rate_limit_carry_status_and_retry_after(
 async def test_an_image_is_not_a_feed(server: Server, session: aiohttp.ClientSession) -> None:
     server.routes["/logo"] = lambda r: _ok(b"\x89PNG....", {"Content-Type": "image/png"})
     assert (await refused(session, server.url("/logo"))).reason_key == "not_a_feed"
+
+
+def test_hints_read_only_what_they_understand() -> None:
+    assert hints.max_age('no-cache, max-age="600"') == 600
+    assert [hints.max_age(v) for v in (None, "", "no-store", "max-age=-5", "max-age=1e9")] == [
+        None
+    ] * 5
+    assert hints.max_age("max-age=99999999999") == hints.MAX_HINT_S
+    assert hints.retry_after("Wed, 01 May 2024 10:01:40 GMT", now=1714557600) == 100
+    assert hints.retry_after("Wed, 01 May 2024 09:00:00 GMT", now=1714557600) == 0  # past
+    assert hints.retry_after("soon") is None and hints.retry_after(None) is None
+    assert (hints.ttl_seconds("60"), hints.ttl_seconds(" 5 ")) == (3600, 300)
+    assert [hints.ttl_seconds(v) for v in (None, "", "abc", "-1", "²")] == [None] * 5
+    assert hints.ttl_seconds("999999999") == hints.MAX_HINT_S
 
 
 # --- size and time ---------------------------------------------------------------------------
@@ -375,6 +402,49 @@ async def test_an_unknown_name_is_unreachable(session: aiohttp.ClientSession) ->
 
 async def test_a_closed_port_is_unreachable(session: aiohttp.ClientSession) -> None:
     assert (await refused(session, "http://127.0.0.1:1/feed")).reason_key == "unreachable"
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for feeds.example, and its key."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    command = (
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1"
+        f" -subj /CN=feeds.example -addext subjectAltName=DNS:feeds.example"
+        f" -keyout {key} -out {cert}"
+    )
+    subprocess.run(command.split(), check=True, capture_output=True)
+    return cert, key
+
+
+async def test_https_goes_to_the_checked_address_and_verifies_the_name(
+    certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sent to an address, the request still names the host for TLS: the certificate must be
+    the host's, not the address's."""
+    cert, key = certificate
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context(cafile=str(cert))
+
+    async def resolve(host: str, port: int) -> list[addresses.IPAddress]:
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    monkeypatch.setattr(addresses, "resolve", resolve)
+    async with (
+        serving(server_side) as srv,
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=trusting)) as session,
+    ):
+        srv.routes["/feed"] = lambda r: _ok(RSS)
+        port = srv.base.rsplit(":", 1)[1]
+        result = await get(session, f"https://feeds.example:{port}/feed")
+        assert result.body == RSS and result.url == f"https://feeds.example:{port}/feed"
+        assert srv.seen[-1].headers["Host"] == f"feeds.example:{port}"
+        error = await refused(session, f"https://impostor.example:{port}/feed")
+        assert error.reason_key == "unreachable"  # the certificate is not impostor.example's
 
 
 # --- helpers ---------------------------------------------------------------------------------

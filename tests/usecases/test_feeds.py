@@ -71,7 +71,8 @@ async def test_a_new_story_waits_once_and_is_announced_once(world: World, site: 
     )
     assert await world.usecases.feeds.check(feed) == 1  # one story; the old one never
     [pending] = await world.store.feeds.pending()
-    assert pending.link == "http://x/t"  # the tracking parameter is gone
+    assert pending.url == "http://x/t?utm_source=a"  # shown as given
+    assert pending.link is not None and "utm_source" not in pending.link  # compared without
     assert await kinds_due(world) == ["feed_review"]
     first = await world.usecases.feeds.decide(pending.id, approve=True, user_id=7)
     again = await world.usecases.feeds.decide(pending.id, approve=False, user_id=8)
@@ -80,3 +81,15 @@ async def test_a_new_story_waits_once_and_is_announced_once(world: World, site: 
     assert await kinds_due(world) == ["feed_review", "news"]
     [update] = await world.store.premiere.updates()
     assert "trailer" in update.text and "Press" in (update.source or "")
+
+
+async def test_without_a_review_channel_items_wait_in_the_list(world: World, site: Site) -> None:
+    await world.usecases.feeds.add(url=URL, keywords="trailer", mode="review", user_id=1)
+    [feed] = await world.store.feeds.all()
+    site.body = rss(("k1", "Season 2 trailer", "http://x/k1", NOW))
+    assert await world.usecases.feeds.check(feed) == 1
+    await world.store.outbox.expand_due(NOW + 10)
+    assert await world.store.outbox.due(NOW + 10, 10) == []  # nowhere to post it yet
+    listing = await world.usecases.feeds.listing()
+    assert [i.title for i in listing.pending] == ["Season 2 trailer"]
+    assert listing.feeds[0].keywords == ("trailer",)

@@ -23,7 +23,8 @@ CREATE TABLE feed_items (
     id                 INTEGER PRIMARY KEY,
     feed_id            INTEGER,                 -- the feed that first brought it
     guid               TEXT,
-    link               TEXT,                    -- canonical: no tracking parameters, no fragment
+    link               TEXT,                    -- canonical: a key to compare, not to visit
+    url                TEXT,                    -- the link as the feed gave it, to show
     title              TEXT NOT NULL,
     summary            TEXT NOT NULL DEFAULT '',
     source             TEXT NOT NULL DEFAULT '',
