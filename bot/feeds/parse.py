@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import feedparser
-
 from bot import discord_limits
 from bot.feeds import hints, html_text, xml_guard
 from bot.feeds.errors import FeedError
@@ -68,6 +66,8 @@ def parse(body: bytes, url: str) -> ParsedFeed:
 
     A malformed feed feedparser still reads items of is fine; one with no readable item, or no
     feed in it at all, is refused."""
+    import feedparser  # here, not at start-up: 60 ms of import for the first feed only
+
     raw = feedparser.parse(
         io.BytesIO(xml_guard.defuse(body)),
         response_headers={**xml_guard.HEADERS, "content-location": url},

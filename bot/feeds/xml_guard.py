@@ -19,8 +19,6 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from feedparser.encodings import convert_to_utf8
-
 from bot.feeds.errors import FeedError
 
 # As if served as application/xml: the XML declaration's encoding counts, UTF-8 by default.
@@ -36,6 +34,8 @@ _ITEM = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 def defuse(body: bytes) -> bytes:
     """`body` in UTF-8 without entity declarations, or FeedError("too_large") when reading it
     would take too long."""
+    from feedparser.encodings import convert_to_utf8  # imported with the first feed, see parse
+
     result: dict[str, Any] = {}
     data: bytes = convert_to_utf8(dict(HEADERS), body, result)
     _bound_work(data)
