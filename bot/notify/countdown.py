@@ -8,8 +8,6 @@ across restarts), never when its name is already right, and a 429 is waited out.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import math
 from typing import Any, cast
@@ -19,6 +17,7 @@ import discord
 
 from bot.clock import Clock
 from bot.i18n import Lang, lang_of, t
+from bot.jobs import Job
 from bot.notify.partial import Partial
 from bot.store import Store
 from bot.store.records import CountdownState, GuildSettings, Premiere
@@ -92,45 +91,32 @@ def name_is_right(wanted: str, current: str, state: CountdownState) -> bool:
     return current == wanted or (state.asked == wanted and state.shown == current)
 
 
-class CountdownJob:
+class CountdownJob(Job):
+    name = "countdown channels"
+    retry_s = CHECK_EVERY
+
     def __init__(self, client: discord.Client, store: Store, clock: Clock) -> None:
+        """Woken when the premiere or a countdown channel changed: looks again at once."""
+        super().__init__()
         self.client = client
         self.store = store
         self.clock = clock
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="countdown-channels")
-
-    def wake(self) -> None:
-        """The premiere or a countdown channel changed: look again at once."""
-        self._wake.set()
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        self._first = True
 
     def now(self) -> int:
         return int(self.clock.timestamp())
 
-    async def _run(self) -> None:
+    async def ready(self) -> None:
         await self.client.wait_until_ready()  # the servers, their channels and our rights
-        first = True
-        while True:
-            self._wake.clear()
-            try:
-                due = await self.sync_all()
-            except Exception:
-                log.exception("countdown channels failed; retrying in %ds", CHECK_EVERY)
-                due = self.now() + CHECK_EVERY
-            if first:
+
+    async def step(self) -> float | None:
+        try:
+            due = await self.sync_all()
+        finally:
+            if self._first:
                 log.info("countdown channels checked after start-up")
-                first = False
-            delay = max(0.0, due - self.clock.timestamp())
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), delay)
+                self._first = False
+        return due - self.clock.timestamp()
 
     async def sync_all(self) -> int:
         """Rename every countdown channel of our servers that needs it; when to look again."""

@@ -4,7 +4,6 @@ revision its event shows, so work cut short by a restart resumes where it stoppe
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime
@@ -12,6 +11,7 @@ from typing import Any
 
 import discord
 
+from bot.jobs import Job
 from bot.store import Store
 from bot.store.records import Premiere
 
@@ -42,36 +42,20 @@ def event_payload(starts_at: int, note: str | None) -> dict[str, Any]:
     }
 
 
-class EventSync:
+class EventSync(Job):
+    name = "scheduled-event sync"
+    retry_s = RETRY_AFTER
+
     def __init__(self, client: discord.Client, store: Store) -> None:
+        super().__init__()
         self.client = client
         self.store = store
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="scheduled-event-sync")
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-
-    async def _run(self) -> None:
+    async def ready(self) -> None:
         await self.client.wait_until_ready()  # the servers and our permissions are known
-        while True:
-            self._wake.clear()
-            try:
-                pending = await self.sync_all()
-            except Exception:
-                log.exception("scheduled-event sync failed; retrying in %ds", RETRY_AFTER)
-                pending = True
-            timeout = RETRY_AFTER if pending else None
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def step(self) -> float | None:
+        return RETRY_AFTER if await self.sync_all() else None
 
     async def sync_all(self) -> bool:
         """Every server where the bot may manage events; whether any is left to retry."""

@@ -4,8 +4,6 @@ outcome or the interaction's token runs out (after that, `/admin status` shows t
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -16,6 +14,7 @@ import discord
 from discord.http import Route
 
 from bot.clock import Clock
+from bot.jobs import Job
 from bot.store import Store
 from bot.store.records import Followup, Progress
 
@@ -45,7 +44,10 @@ def eta(pending: int, done_now: int, seen: _Seen | None, fallback_rate: float) -
     return pending / rate if rate > 0 else None
 
 
-class ProgressReporter:
+class ProgressReporter(Job):
+    name = "fan-out progress"
+    retry_s = EVERY_S
+
     def __init__(
         self,
         store: Store,
@@ -56,6 +58,7 @@ class ProgressReporter:
         rate: float,
         every: float = EVERY_S,
     ) -> None:
+        super().__init__()
         self.store = store
         self.client = client
         self.clock = clock
@@ -63,24 +66,10 @@ class ProgressReporter:
         self.rate = rate  # the fallback estimate: deliveries a second
         self.every = every
         self._seen: dict[int, _Seen] = {}
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="fan-out-progress")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.report_once()
-            except Exception:
-                log.exception("reporting fan-out progress failed")
-            await asyncio.sleep(self.every)
+    async def step(self) -> float | None:
+        await self.report_once()
+        return self.every
 
     async def report_once(self) -> None:
         for followup in await self.store.followups.watching(int(self.clock.timestamp())):
