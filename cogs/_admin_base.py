@@ -8,10 +8,11 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
+from bot.asker import manages_server, role_ids
 from bot.client import FanBot
 from bot.errors import NotAllowed
 from bot.i18n import lang_of, t
-from cogs._checks import guild_id_of, manages_server, role_ids
+from cogs._checks import guild_id_of
 
 
 class AdminBase(commands.Cog):

@@ -6,10 +6,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot.asker import manages_server, role_ids
 from bot.usecases.inputs import Member, ReplyHandle
-
-__all__ = ["guild_id_of", "manages_server", "member_of", "reply_handle", "role_ids"]
 
 
 def guild_id_of(interaction: discord.Interaction) -> int:

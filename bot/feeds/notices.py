@@ -66,12 +66,12 @@ def review_components(delivery: Delivery) -> list[dict[str, Any]]:
     return [review_row(lang, item)]
 
 
-def review_row(lang: Lang, item_id: int, *, disabled: bool = False) -> dict[str, Any]:
+def review_row(lang: Lang, item_id: int) -> dict[str, Any]:
     buttons = [
         {"type": BUTTON, "style": PRIMARY, "label": t(lang, "news.approve"),
-         "custom_id": f"aoad:feed:approve:{item_id}", "disabled": disabled},
+         "custom_id": f"aoad:feed:approve:{item_id}"},
         {"type": BUTTON, "style": DANGER, "label": t(lang, "news.dismiss"),
-         "custom_id": f"aoad:feed:dismiss:{item_id}", "disabled": disabled},
+         "custom_id": f"aoad:feed:dismiss:{item_id}"},
     ]  # fmt: skip
     return {"type": 1, "components": buttons}
 

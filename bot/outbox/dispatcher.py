@@ -69,6 +69,7 @@ class SentRecorder:
         self.clock = clock
         self._pending: list[tuple[int, int]] = []
         self._timer: asyncio.TimerHandle | None = None
+        self._flushing: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()
 
     async def sent(self, delivery_id: int, message_id: int) -> None:
@@ -77,9 +78,12 @@ class SentRecorder:
             await self.flush()
         elif self._timer is None:
             loop = asyncio.get_running_loop()
-            self._timer = loop.call_later(
-                FLUSH_AFTER_S, lambda: asyncio.ensure_future(self.flush())
-            )
+            self._timer = loop.call_later(FLUSH_AFTER_S, self._flush_soon)
+
+    def _flush_soon(self) -> None:
+        task = asyncio.create_task(self.flush())  # kept, so it is not collected mid-flush
+        self._flushing.add(task)
+        task.add_done_callback(self._flushing.discard)
 
     async def flush(self) -> None:
         async with self._lock:

@@ -107,7 +107,7 @@ class FeedUseCases:
         async with self.store.transaction() as tx:
             feed = await tx.feeds.add(
                 url=url, title=parsed.title, mode=mode, keywords=words, user_id=user_id,
-                now=now, next_check_at=self._next_check(now, fetched, parsed, 0),
+                now=now, next_check_at=self._next_check(now, fetched, parsed),
                 etag=fetched.etag, last_modified=fetched.last_modified,
             )  # fmt: skip
             if feed is None:
@@ -164,7 +164,7 @@ class FeedUseCases:
             return 0
         new = await self._take(feed, parsed.items, now) if parsed else 0
         await self.store.feeds.checked(
-            feed.id, now=now, next_check_at=self._next_check(now, fetched, parsed, 0),
+            feed.id, now=now, next_check_at=self._next_check(now, fetched, parsed),
             etag=fetched.etag or feed.etag,
             last_modified=fetched.last_modified or feed.last_modified,
             title=parsed.title if parsed else None, new_items=new > 0,
@@ -245,8 +245,7 @@ class FeedUseCases:
 
     # --- timing ------------------------------------------------------------------------
 
-    def _next_check(self, now: int, fetched: FetchResult, parsed: ParsedFeed | None,
-                    failures: int) -> int:  # fmt: skip
+    def _next_check(self, now: int, fetched: FetchResult, parsed: ParsedFeed | None) -> int:
         """Every FEED_POLL_SECONDS, never sooner than the feed's ttl or Cache-Control asks,
         spread by a little jitter so feeds added together don't stay in step."""
         base = float(self.settings.feed_poll_seconds)
