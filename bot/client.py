@@ -19,11 +19,13 @@ import cogs
 from bot.admin_replies import progress_line
 from bot.buttons import BUTTONS, answer_unknown, is_ours, notification_view
 from bot.clock import Clock
+from bot.cluster import Cluster
 from bot.discord_actions import HttpActions
 from bot.feeds.fetch import FetchResult, fetch
 from bot.feeds.notices import register_feed_notices
 from bot.feeds.poller import FeedPoller
 from bot.i18n import Translator, lang_of, load_texts
+from bot.logins import LoginPacer
 from bot.notify.countdown import CountdownJob
 from bot.notify.events import EventSync
 from bot.notify.notices import register_notices
@@ -35,7 +37,7 @@ from bot.rest_limit import RestLimiter, throttle_bucket_sweep
 from bot.settings import Settings
 from bot.show.loader import ShowStore
 from bot.show.watcher import ShowWatcher
-from bot.store import Store, open_sqlite
+from bot.store import Store, open_store
 from bot.store.records import Delivery, Progress
 from bot.tree import BotTree
 from bot.usecases import UseCases
@@ -57,7 +59,20 @@ def fan_out_concurrency(rate_limit: int) -> int:
     return max(8, min(32, rate_limit // 32))
 
 
-class FanBot(commands.Bot):
+def shards_label(shard_ids: list[int] | None, shard_count: int | None) -> str:
+    """'0-1 of 4', '0, 2 of 4', or 'all' (every shard, however many)."""
+    if shard_ids is None or shard_count is None or len(shard_ids) == shard_count:
+        return "all" if shard_count is None else f"all {shard_count}"
+    ids = sorted(shard_ids)
+    if ids == list(range(ids[0], ids[-1] + 1)) and len(ids) > 1:
+        return f"{ids[0]}-{ids[-1]} of {shard_count}"
+    return f"{', '.join(map(str, ids))} of {shard_count}"
+
+
+class FanBot(commands.AutoShardedBot):
+    """Runs its shards (`SHARD_IDS` of `SHARD_COUNT`, or all of them) and, while it is the
+    bot's sender (see `bot.cluster`), the outbox, fan-out progress and news feeds."""
+
     def __init__(self, settings: Settings, *, sync_only: bool = False) -> None:
         limiter = RestLimiter(settings.rate_limit)  # every REST request but interaction answers
         # The bot has no voice features: spare the log two warnings about voice libraries.
@@ -76,13 +91,22 @@ class FanBot(commands.Bot):
             # A 429 asking for a longer wait (a channel rename: Discord allows two in ten
             # minutes) raises RateLimited instead of stalling its caller that long.
             max_ratelimit_timeout=30.0,
+            shard_count=settings.shard_count,
+            # None: every shard (discord.py's stub says a list, its code takes None)
+            shard_ids=list(settings.shard_ids) if settings.shard_ids else None,  # type: ignore[arg-type]
         )
         self.limiter = limiter
         throttle_bucket_sweep(self.http)
         self.settings = settings
         self.sync_only = sync_only  # `python -m bot sync`: sync, send nothing
         self.clock = Clock(settings.clock_offset)
-        self.store: Store = open_sqlite(settings.database_path)
+        database_url = settings.database_url.reveal() if settings.database_url else None
+        self.store: Store = open_store(database_url, settings.database_path)
+        self.coordination = self.store.database.coordination()
+        self.cluster = Cluster(self.store, self.coordination, self.clock, limiter,
+                               settings.rate_limit, duties=self)  # fmt: skip
+        self.logins = LoginPacer(self.store, self.coordination, settings.shared,
+                                 self._max_concurrency)  # fmt: skip
         self.show = ShowStore(settings.show_data_path)
         self.show_watcher = ShowWatcher(self.show)
         self.outbox = Outbox()
@@ -112,18 +136,53 @@ class FanBot(commands.Bot):
         for name in [*extension_names(), *self.settings.test_extensions]:
             await self.load_extension(name)
         log.info("loaded %d extensions", len(self.extensions))
-        await self.sync_commands(force=self.sync_only)
+        async with self.coordination.exclusive("command-sync"):  # once for all processes
+            await self.sync_commands(force=self.sync_only)
         if not self.sync_only:
-            assert self._dispatcher is not None
-            self._dispatcher.start()
-            assert self._progress is not None
-            self._progress.start()
+            await self.coordination.open(self._heard)
             self.events.start()
             self.countdown.start()
-            assert self._feeds is not None
-            self._feeds.start()
             self.show_watcher.start()
+            self.cluster.start()  # the sender's duties start once this process leads
             gc.freeze()  # what start-up built lives on: keep it out of every later collection
+
+    # --- the sender's duties (bot.cluster.Duties) -------------------------------------------
+
+    async def lead(self) -> None:
+        assert self._dispatcher and self._progress and self._feeds
+        self._dispatcher.start()
+        self._progress.start()
+        self._feeds.start()
+
+    async def step_down(self) -> None:
+        assert self._dispatcher and self._progress and self._feeds
+        await self._feeds.stop()
+        await self._progress.stop()
+        await self._dispatcher.stop()  # lets sends under way finish and records them
+
+    def _heard(self, topic: str) -> None:
+        """A wake from any process (this one too): work was scheduled or the premiere moved."""
+        if topic == "outbox" and self.cluster.leading and self._dispatcher is not None:
+            self._dispatcher.wake()
+        elif topic == "premiere":
+            self.events.wake()
+            self.countdown.wake()
+        elif topic == "countdown":
+            self.countdown.wake()
+        elif topic == "feeds" and self.cluster.leading and self._feeds is not None:
+            self._feeds.wake()
+
+    # --- gateway logins, paced for the whole bot --------------------------------------------
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        await self.logins.turn(shard_id or 0)
+
+    async def _max_concurrency(self) -> int:
+        try:
+            return (await self.fetch_session_start_limits()).max_concurrency
+        except (discord.HTTPException, aiohttp.ClientError, OSError, KeyError) as exc:
+            log.warning("could not read Discord's login concurrency (%s): one at a time", exc)
+            return 1
 
     def _wire(self, install_id: str) -> None:
         """Build the core once: the sender with its buttons, the dispatcher, the use cases."""
@@ -137,7 +196,7 @@ class FanBot(commands.Bot):
             self.store, sender, self.clock, concurrency=fan_out_concurrency(rate),
             on_failed=self._delivery_failed,
         )  # fmt: skip
-        self.outbox.wire(self._dispatcher.wake)
+        self.outbox.wire(lambda: self.coordination.announce("outbox"))
         self._usecases = UseCases(
             store=self.store,
             outbox=self.outbox,
@@ -146,7 +205,7 @@ class FanBot(commands.Bot):
             settings=self.settings,
             show=self.show,
             sync_events=self._premiere_changed,
-            sync_countdowns=self.countdown.wake,
+            sync_countdowns=lambda: self.coordination.announce("countdown"),
             fetcher=self._fetch_feed,
             poll_feeds=self._wake_feeds,
         )
@@ -163,13 +222,12 @@ class FanBot(commands.Bot):
                            allow_private=allow)  # fmt: skip
 
     def _wake_feeds(self) -> None:
-        if self._feeds is not None:
-            self._feeds.wake()
+        self.coordination.announce("feeds")
 
     def _premiere_changed(self) -> None:
-        """The scheduled events and the countdown channels follow the stored premiere."""
-        self.events.wake()
-        self.countdown.wake()
+        """The scheduled events and the countdown channels (of every process's servers)
+        follow the stored premiere."""
+        self.coordination.announce("premiere")
 
     async def _delivery_failed(self, delivery: Delivery, failure: DeliveryFailed) -> None:
         reason = (
@@ -182,11 +240,13 @@ class FanBot(commands.Bot):
 
     async def on_ready(self) -> None:
         user = self.user
+        self.cluster.shards = shards_label(self.shard_ids, self.shard_count)
         log.info(
-            "ready: logged in as %s (%s) in %d servers",
+            "ready: logged in as %s (%s) in %d servers, shards %s",
             user,
             user.id if user else "?",
             len(self.guilds),
+            self.cluster.shards,
         )
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -211,15 +271,10 @@ class FanBot(commands.Bot):
         try:
             await self.events.stop()
             await self.countdown.stop()
-            if self._feeds is not None:
-                await self._feeds.stop()
             if self._feed_session is not None:
                 await self._feed_session.close()
             await self.show_watcher.stop()
-            if self._progress is not None:
-                await self._progress.stop()
-            if self._dispatcher is not None:
-                await self._dispatcher.stop()  # lets sends under way finish
+            await self.cluster.stop()  # the sender lets its sends under way finish
             await super().close()  # unloads extensions, then closes the gateway and HTTP
         finally:
             await self.store.close()

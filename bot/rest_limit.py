@@ -63,6 +63,12 @@ class RestLimiter:
         self.granted = 0
         self.global_429s = 0
 
+    def set_rate(self, per_second: int) -> None:
+        """A new share of the bot's limit (another process came or went)."""
+        self.per_second = max(1, per_second)
+        self._gap = SPREAD / self.per_second
+        self._wakeup.set()
+
     async def acquire(self, *, urgent: bool = False) -> None:
         """Wait for room in the window; urgent requests are served first."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -62,6 +62,16 @@ class Settings:
     feeds_allow_private: bool = False
     # Testing aid: more extensions to load after the cogs (e.g. one registering a new kind).
     test_extensions: tuple[str, ...] = ()
+    # PostgreSQL instead of SQLite, shared by several processes (the URL holds the password).
+    database_url: Secret | None = None
+    # Gateway shards: the total across processes, and this process's (None: all of them).
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may share this bot's state (PostgreSQL)."""
+        return self.database_url is not None
 
 
 def _guild_id(env: Mapping[str, str], name: str) -> int | None:
@@ -161,6 +171,59 @@ def _test_extensions(env: Mapping[str, str]) -> tuple[str, ...]:
     return names
 
 
+def _database_url(env: Mapping[str, str]) -> Secret | None:
+    raw = env.get("DATABASE_URL", "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.path[1:]:
+        # never echoed back: the URL may hold a password
+        raise SettingsError(
+            "DATABASE_URL must look like postgresql://user:password@host:port/dbname"
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise SettingsError("DATABASE_URL has a port that is not a number") from None
+    return Secret(raw)
+
+
+MAX_SHARDS = 10_000
+
+
+def _shard_count(env: Mapping[str, str]) -> int | None:
+    raw = env.get("SHARD_COUNT", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_SHARDS:
+        raise SettingsError(f"SHARD_COUNT must be a whole number from 1, got {raw!r}")
+    return int(raw)
+
+
+def _shard_ids(env: Mapping[str, str], count: int | None, shared: bool) -> tuple[int, ...] | None:
+    """`0-3` or `0,2,5`; only with SHARD_COUNT, and only some of them only with PostgreSQL."""
+    raw = env.get("SHARD_IDS", "").strip()
+    if not raw:
+        return None
+    if count is None:
+        raise SettingsError("SHARD_IDS needs SHARD_COUNT (the total number of shards)")
+    ids: set[int] = set()
+    for part in raw.split(","):
+        low, _, high = part.strip().partition("-")
+        bounds = (low, high or low)
+        if not all(b.strip().isdigit() for b in bounds) or int(bounds[0]) > int(bounds[1]):
+            raise SettingsError(f"SHARD_IDS must look like 0-3 or 0,2,5, got {raw!r}")
+        ids.update(range(int(bounds[0]), int(bounds[1]) + 1))
+    if max(ids) >= count:
+        raise SettingsError(f"SHARD_IDS names shard {max(ids)}, but SHARD_COUNT is {count}")
+    if len(ids) < count and not shared:
+        raise SettingsError(
+            "SHARD_IDS names only some shards: the others' processes need DATABASE_URL "
+            "(PostgreSQL), since processes cannot share a SQLite file"
+        )
+    return tuple(sorted(ids))
+
+
 def read_environment(dotenv_path: Path | None = None) -> dict[str, str]:
     """The `.env` file's values overlaid by the process environment (which wins)."""
     path = dotenv_path or PROJECT_ROOT / ".env"
@@ -170,6 +233,8 @@ def read_environment(dotenv_path: Path | None = None) -> dict[str, str]:
 
 def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Settings:
     """Validate everything, so a bad value stops start-up with one clear line."""
+    database_url = _database_url(env)
+    shard_count = _shard_count(env)
     return Settings(
         token=_token(env) if need_token else Secret(env.get("DISCORD_TOKEN", "")),
         database_path=_database(env),
@@ -184,4 +249,7 @@ def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Setting
         feed_poll_seconds=_feed_poll(env),
         feeds_allow_private=_allow_private(env),
         test_extensions=_test_extensions(env),
+        database_url=database_url,
+        shard_count=shard_count,
+        shard_ids=_shard_ids(env, shard_count, database_url is not None),
     )

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Protocol
 
 from bot.clock import Clock
@@ -24,6 +25,9 @@ from bot.store.records import Delivery
 
 log = logging.getLogger(__name__)
 
+# A claimed delivery is this process's to send for so long; past it, another process may take
+# it over (this one died, or is stuck): well within the 30 seconds a takeover may take.
+LEASE_S = 20
 MAX_SLEEP = 300.0  # re-check now and then, whatever the queue says
 BATCH = 200
 FLUSH_EVERY = 64  # sends marked per transaction
@@ -129,6 +133,8 @@ class Dispatcher:
         self._reports: set[asyncio.Task[None]] = set()
 
     def start(self) -> None:
+        """Start sending (again, after a `stop()`)."""
+        self._stopping = False
         self._tasks = [
             asyncio.create_task(self._run(lane), name=f"dispatcher-{lane.name}")
             for lane in self.lanes
@@ -193,15 +199,21 @@ class Dispatcher:
         return worked and not self._stopping
 
     async def _begin(self, chunk: list[Delivery]) -> list[Delivery]:
-        """Too late ones are marked missed; the attempts of the others are recorded."""
-        now, live = self.clock.timestamp(), []
+        """Lease the chunk to this process (what another holds is left to it); too late ones
+        are marked missed; the others go out, each knowing if an earlier attempt may have
+        reached Discord."""
+        now = self.now()
+        started = await self.queue.claim([d.id for d in chunk], now, now + LEASE_S)
+        live = []
         for delivery in chunk:
+            if delivery.id not in started:
+                continue
             if now > delivery.expires_at:
                 await self.queue.mark_missed(delivery.id, "came due too late")
-            else:
-                live.append(delivery)
-        fresh = [d.id for d in live if d.attempt_started_at is None]
-        await self.queue.begin_attempts(fresh, int(now))
+                continue
+            began = started[delivery.id]  # now, unless an earlier attempt's outcome is unknown
+            fresh = began == now and delivery.attempt_started_at is None
+            live.append(replace(delivery, attempt_started_at=None if fresh else began))
         return live
 
     async def _sleep(self, lane: Lane, at_most: float = MAX_SLEEP) -> None:

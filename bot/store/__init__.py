@@ -9,6 +9,9 @@ together.
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,20 +28,22 @@ from bot.store.guilds import GuildSettingsStore
 from bot.store.meta import MetaStore
 from bot.store.outbox import OutboxStore
 from bot.store.premiere import PremiereStore
+from bot.store.processes import ProcessStore
 from bot.store.sqlite import SqliteDatabase
 from bot.store.subscriptions import SubscriptionStore
 
-__all__ = ["EventRecord", "Store", "StoreError", "Tx", "open_sqlite"]
+__all__ = ["EventRecord", "Store", "StoreError", "Tx", "open_sqlite", "open_store"]
 
 
 class Tx:
     """Every aggregate, bound to one scope."""
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, owner: str) -> None:
+        self.owner = owner
         self.guilds = GuildSettingsStore(scope)
         self.subscriptions = SubscriptionStore(scope)
         self.premiere = PremiereStore(scope)
-        self.outbox = OutboxStore(scope)
+        self.outbox = OutboxStore(scope, owner)
         self.followups = FollowupStore(scope)
         self.dm_channels = DmChannelStore(scope)
         self.events = ScheduledEventStore(scope)
@@ -46,6 +51,7 @@ class Tx:
         self.feeds = FeedStore(scope)
         self.audit = AuditStore(scope)
         self.meta = MetaStore(scope)
+        self.processes = ProcessStore(scope)
         self._after_commit: list[Callable[[], None]] = []
 
     def after_commit(self, callback: Callable[[], None]) -> None:
@@ -60,9 +66,16 @@ class Tx:
             callback()
 
 
+def new_process_id() -> str:
+    """This run of this process, among all the bot's: host, pid and a random part."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
 class Store(Tx):
-    def __init__(self, database: Database) -> None:
-        super().__init__(database)
+    """`process_id` names this process as the holder of the outbox leases it takes."""
+
+    def __init__(self, database: Database, process_id: str | None = None) -> None:
+        super().__init__(database, process_id or new_process_id())
         self.database = database
 
     async def open(self) -> None:
@@ -75,7 +88,7 @@ class Store(Tx):
     async def transaction(self) -> AsyncIterator[Tx]:
         """One transaction across aggregates: all of it lands, or none of it."""
         async with self.database.write() as conn:
-            tx = Tx(Bound(conn))
+            tx = Tx(Bound(conn), self.owner)
             yield tx
         tx._committed()  # e.g. wake the dispatcher only once the work is visible
 
@@ -83,6 +96,13 @@ class Store(Tx):
         callback()  # each call on the store itself commits before it returns
 
 
-def open_sqlite(path: Path) -> Store:
+def open_sqlite(path: Path, process_id: str | None = None) -> Store:
     """The embedded default: one SQLite file (call `open()` before use)."""
-    return Store(SqliteDatabase(path))
+    return Store(SqliteDatabase(path), process_id)
+
+
+def open_store(database_url: str | None, database_path: Path) -> Store:
+    """PostgreSQL when a URL is given (several processes may share it), else SQLite."""
+    if database_url is None:
+        return open_sqlite(database_path)
+    raise StoreError("DATABASE_URL: PostgreSQL is not supported by this build")

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from bot.store.coordination import Coordination
 
 Row = Sequence[Any]
 Params = Sequence[Any]
 
 
 class Conn(Protocol):
+    dialect: str  # 'sqlite' or 'postgresql', for the few clauses only one of them has
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; the number of rows it changed."""
         ...
@@ -50,7 +55,13 @@ class Bound:
 
 
 class Database(Scope, Protocol):
-    """A driver: SQLite now; PostgreSQL is another class of this shape inside `bot/store/`."""
+    """A driver: SQLite, or PostgreSQL for several processes."""
+
+    dialect: str
+
+    def coordination(self) -> Coordination:
+        """How this database lets the bot's processes agree (see `bot.store.coordination`)."""
+        ...
 
     async def open(self) -> None:
         """Connect and bring the schema up to date; raises StoreError naming the setting."""

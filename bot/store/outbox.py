@@ -44,13 +44,19 @@ ReachOf = Callable[[str], tuple[str, Sequence[str] | None]]
 EVERYONE: tuple[str, Sequence[str] | None] = ("everyone", None)
 
 
+# A delivery no other process holds: never leased, ours, or its lease ran out (its holder is
+# gone or stuck); takes the parameters (now, owner).
+_FREE = "(d.lease_until IS NULL OR d.lease_until <= ? OR d.lease_owner = ?)"
+
+
 def _in(ids: Sequence[object]) -> str:
     return ", ".join("?" for _ in ids)
 
 
 class OutboxStore:
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, owner: str) -> None:
         self._scope = scope
+        self._owner = owner  # this process: the holder of the leases it takes
 
     # --- notifications -------------------------------------------------------------------
 
@@ -116,11 +122,12 @@ class OutboxStore:
     async def due(
         self, now: int, limit: int, *, urgent: bool | None = None, after_id: int = 0
     ) -> list[Delivery]:
-        """Pending deliveries due by `now`, in id order from `after_id` (expansion inserts a
-        notification's channel posts before its DMs: one post reaches many). `urgent` picks
-        the lane: deliveries addressed to one waiting member, or the broadcasts."""
+        """Pending deliveries due by `now` that no other process holds, in id order from
+        `after_id` (expansion inserts a notification's channel posts before its DMs: one post
+        reaches many). `urgent` picks the lane: deliveries addressed to one waiting member,
+        or the broadcasts."""
         lane = "" if urgent is None else " AND (n.audience <> 'broadcast') = ?"
-        params: tuple[object, ...] = (now, after_id)
+        params: tuple[object, ...] = (now, after_id, now, self._owner)
         if urgent is not None:
             params += (urgent,)
         async with self._scope.read() as conn:
@@ -128,86 +135,127 @@ class OutboxStore:
                 f"SELECT {_DELIVERY_COLUMNS} FROM deliveries d"
                 " JOIN notifications n ON n.id = d.notification_id"
                 " LEFT JOIN dm_channels c ON c.user_id = d.user_id AND d.target = 'dm'"
-                f" WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND d.id > ?{lane}"
-                " ORDER BY d.id LIMIT ?",
+                " WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND d.id > ?"
+                f" AND {_FREE}{lane} ORDER BY d.id LIMIT ?",
                 (*params, limit),
             )
         return [_delivery(row) for row in rows]
 
     async def next_wakeup(self, *, urgent: bool | None = None) -> int | None:
-        """When something next needs doing (a notification or a retry), if anything does;
-        `urgent` as in `due()`."""
+        """When something next needs doing (a notification, a retry, another process's lease
+        running out), if anything does; `urgent` as in `due()`."""
         lane = "" if urgent is None else " AND (n.audience <> 'broadcast') = ?"
-        params: tuple[object, ...] = () if urgent is None else (urgent, urgent)
+        params: tuple[object, ...] = (self._owner,)
+        if urgent is not None:
+            params = (urgent, self._owner, urgent)
         async with self._scope.read() as conn:
             row = await conn.fetchone(
                 "SELECT MIN(t) FROM ("
                 f" SELECT MIN(n.due_at) AS t FROM notifications n WHERE n.state = 'scheduled'{lane}"
                 " UNION ALL"
-                " SELECT MIN(d.next_attempt_at) AS t FROM deliveries d"
+                " SELECT MIN(CASE WHEN d.lease_owner <> ? AND d.lease_until > d.next_attempt_at"
+                " THEN d.lease_until ELSE d.next_attempt_at END) AS t FROM deliveries d"
                 f" JOIN notifications n ON n.id = d.notification_id WHERE d.state = 'pending'{lane}"
                 ") AS w",
                 params,
             )
         return int(row[0]) if row and row[0] is not None else None
 
+    async def claim(self, delivery_ids: Sequence[int], now: int, until: int) -> dict[int, int]:
+        """Lease these deliveries to this process until `until`, skipping any another process
+        holds; the attempt of each fresh one is recorded as begun now. Returns each claimed
+        delivery's attempt start: `now`, or an earlier attempt's, whose outcome is unknown
+        (recorded before the sends, so a crash mid-send leaves such attempts, which are
+        looked for before they are sent again)."""
+        if not delivery_ids:
+            return {}
+        async with self._scope.write() as conn:
+            lock = " FOR UPDATE SKIP LOCKED" if conn.dialect == "postgresql" else ""
+            rows = await conn.fetchall(
+                "UPDATE deliveries SET lease_owner = ?, lease_until = ?,"
+                " attempts = CASE WHEN attempt_started_at IS NULL THEN attempts + 1"
+                " ELSE attempts END, attempt_started_at = COALESCE(attempt_started_at, ?)"
+                " WHERE id IN (SELECT d.id FROM deliveries d WHERE d.state = 'pending'"
+                f" AND d.id IN ({_in(delivery_ids)}) AND {_FREE}{lock})"
+                " RETURNING id, attempt_started_at",
+                (self._owner, until, now, *delivery_ids, now, self._owner),
+            )
+        return {int(row[0]): int(row[1]) for row in rows}
+
+    async def release_leases(self) -> int:
+        """Every other holder's leases end now (they are known to be dead: the lone process
+        of a SQLite file restarted); how many there were."""
+        async with self._scope.write() as conn:
+            return await conn.execute(
+                "UPDATE deliveries SET lease_until = NULL WHERE state = 'pending'"
+                " AND lease_until IS NOT NULL AND lease_owner <> ?",
+                (self._owner,),
+            )
+
     async def begin_attempts(self, delivery_ids: Sequence[int], now: int) -> None:
-        """Recorded before the sends, so a crash mid-send leaves attempts of unknown outcome,
-        which are looked for before they are sent again."""
+        """Attempts begun again on deliveries this process holds (the last one's message was
+        looked for and not found)."""
         if not delivery_ids:
             return
         async with self._scope.write() as conn:
             await conn.execute(
                 "UPDATE deliveries SET attempts = attempts + 1, attempt_started_at = ?"
-                f" WHERE id IN ({_in(delivery_ids)})",
-                (now, *delivery_ids),
+                f" WHERE id IN ({_in(delivery_ids)}) AND lease_owner = ?",
+                (now, *delivery_ids, self._owner),
             )
 
     async def mark_sent(self, delivery_id: int, message_id: int, now: int) -> None:
         await self.mark_sent_many([(delivery_id, message_id)], now)
 
-    async def mark_sent_many(self, sent: Sequence[tuple[int, int]], now: int) -> None:
-        """Many sends recorded in one transaction: (delivery id, message id)."""
+    async def mark_sent_many(self, sent: Sequence[tuple[int, int]], now: int) -> int:
+        """Many sends recorded in one transaction: (delivery id, message id). Only those this
+        process holds: how many were."""
+        recorded = 0
         async with self._scope.write() as conn:
             for delivery_id, message_id in sent:
-                await conn.execute(
+                recorded += await conn.execute(
                     "UPDATE deliveries SET state = 'sent', message_id = ?, sent_at = ?,"
-                    " attempt_started_at = NULL WHERE id = ? AND state = 'pending'",
-                    (message_id, now, delivery_id),
+                    " attempt_started_at = NULL, lease_until = NULL"
+                    " WHERE id = ? AND state = 'pending' AND lease_owner = ?",
+                    (message_id, now, delivery_id, self._owner),
                 )
+        if recorded < len(sent):
+            log.warning("%d sends not recorded: their lease was taken over", len(sent) - recorded)
+        return recorded
 
     async def mark_failed(self, delivery_id: int, error: str) -> None:
-        await self._finish(delivery_id, "failed", error, None, None)
+        await self._finish(delivery_id, "failed", error)
 
     async def mark_missed(self, delivery_id: int, error: str) -> None:
-        await self._finish(delivery_id, "missed", error, None, None)
+        await self._finish(delivery_id, "missed", error)
 
     async def retry_later(self, delivery_id: int, error: str, at: int) -> None:
+        """Tried and to be tried again at `at`, by whichever process then sends."""
         async with self._scope.write() as conn:
             await conn.execute(
                 "UPDATE deliveries SET last_error = ?, next_attempt_at = ?,"
-                " attempt_started_at = NULL WHERE id = ? AND state = 'pending'",
-                (error[:500], at, delivery_id),
+                " attempt_started_at = NULL, lease_owner = NULL, lease_until = NULL"
+                " WHERE id = ? AND state = 'pending' AND lease_owner = ?",
+                (error[:500], at, delivery_id, self._owner),
             )
 
     async def fail_pending_dms(self, user_id: int, error: str) -> int:
-        """Fail a member's pending DMs without a request (their DMs are closed)."""
+        """Fail a member's pending DMs without a request (their DMs are closed), but for
+        those another process is sending."""
         async with self._scope.write() as conn:
             return await conn.execute(
-                "UPDATE deliveries SET state = 'failed', last_error = ?"
-                " WHERE user_id = ? AND target = 'dm' AND state = 'pending'",
-                (error, user_id),
+                "UPDATE deliveries SET state = 'failed', last_error = ?, lease_until = NULL"
+                " WHERE user_id = ? AND target = 'dm' AND state = 'pending'"
+                " AND (lease_owner IS NULL OR lease_owner = ?)",
+                (error, user_id, self._owner),
             )
 
-    async def _finish(
-        self, delivery_id: int, state: str, error: str | None, message_id: int | None,
-        sent_at: int | None,
-    ) -> None:  # fmt: skip
+    async def _finish(self, delivery_id: int, state: str, error: str) -> None:
         async with self._scope.write() as conn:
             await conn.execute(
-                "UPDATE deliveries SET state = ?, last_error = ?, message_id = ?, sent_at = ?,"
-                " attempt_started_at = NULL WHERE id = ? AND state = 'pending'",
-                (state, error[:500] if error else None, message_id, sent_at, delivery_id),
+                "UPDATE deliveries SET state = ?, last_error = ?, attempt_started_at = NULL,"
+                " lease_until = NULL WHERE id = ? AND state = 'pending' AND lease_owner = ?",
+                (state, error[:500], delivery_id, self._owner),
             )
 
     async def post_of(self, notification_id: int, guild_id: int) -> tuple[str, int | None] | None:
@@ -294,7 +342,8 @@ async def _expand(
     many servers: wanted by any of their subscriptions), in one statement each; unique keys
     make a second expansion of the same notification add nothing."""
     row = await conn.fetchone(
-        "SELECT audience, expires_at FROM notifications WHERE id = ? AND state = 'scheduled'",
+        "SELECT audience, expires_at FROM notifications WHERE id = ? AND state = 'scheduled'"
+        + (" FOR UPDATE" if conn.dialect == "postgresql" else ""),  # one expansion at a time
         (notification_id,),
     )
     if row is None:

@@ -235,3 +235,16 @@ class FeedItem:
     state: str  # 'seen', 'pending', 'approved', 'dismissed', 'announced'
     decided_by: int | None = None
     decided_at: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessRecord:
+    """One running bot process, as its last heartbeat described it."""
+
+    id: str
+    host: str
+    pid: int
+    shards: str  # '0-1 of 4', or 'all'
+    sender: bool  # the one that sends the outbox
+    started_at: int
+    heartbeat_at: int

@@ -14,6 +14,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.store.connection import Params, Row
+from bot.store.coordination import Coordination, LocalCoordination
 from bot.store.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ def load_migrations(dialect: str = "sqlite") -> list[tuple[int, str, str]]:
 
 class SqliteConn:
     """The driver side of `Conn` for aiosqlite (it already speaks `?` placeholders)."""
+
+    dialect = "sqlite"
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.raw = conn
@@ -68,6 +71,12 @@ class SqliteDatabase:
         self.path = path
         self._conn: SqliteConn | None = None
         self._lock = asyncio.Lock()
+
+    dialect = "sqlite"
+
+    def coordination(self) -> Coordination:
+        """One process per file: it always leads."""
+        return LocalCoordination()
 
     @property
     def conn(self) -> SqliteConn:

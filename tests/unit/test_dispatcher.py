@@ -59,7 +59,8 @@ async def run_once(dispatcher: Dispatcher) -> None:
 
 async def test_unknown_outcomes_are_looked_up_before_any_send(store: Store) -> None:
     first, second, third = await store.outbox.due(NOW, 10)
-    await store.outbox.begin_attempts([first.id, second.id], NOW - 5)  # then the bot died
+    dead = Store(store.database, "dead-process")  # a process that began two sends, then died
+    await dead.outbox.claim([first.id, second.id], NOW - 25, until=NOW - 5)
     sender = RecordingSender(found={first.id: 555})
     await run_once(Dispatcher(store, sender, FixedClock()))
     assert sorted(sender.looked_up) == [first.id, second.id]  # never the fresh one

@@ -58,3 +58,36 @@ def test_values_are_parsed(tmp_path: Path) -> None:
     assert settings.home_guild_id == 123456789012345678
     assert settings.log_level == "DEBUG"
     assert settings.api_base_url == "http://127.0.0.1:8080/api/v10"
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        (BASE | {"SHARD_COUNT": "two"}, "SHARD_COUNT"),
+        (BASE | {"SHARD_COUNT": "0"}, "SHARD_COUNT"),
+        (BASE | {"SHARD_IDS": "0"}, "SHARD_IDS needs SHARD_COUNT"),
+        (BASE | {"SHARD_COUNT": "2", "SHARD_IDS": "0"}, "SHARD_IDS names only some shards"),
+        (BASE | {"SHARD_COUNT": "2", "SHARD_IDS": "2"}, "SHARD_IDS names shard 2"),
+        (BASE | {"SHARD_COUNT": "4", "SHARD_IDS": "3-1"}, "SHARD_IDS must look like"),
+        (BASE | {"SHARD_COUNT": "4", "SHARD_IDS": "a,b"}, "SHARD_IDS must look like"),
+        (BASE | {"DATABASE_URL": "mysql://u:hunter2@h/db"}, "DATABASE_URL must look like"),
+        (BASE | {"DATABASE_URL": "postgresql://u:hunter2@h:xx/db"}, "DATABASE_URL has a port"),
+        (BASE | {"DATABASE_URL": "postgresql://u:hunter2@h:5432/"}, "DATABASE_URL must look like"),
+    ],
+)
+def test_bad_shards_and_database_urls_say_one_line(env: dict[str, str], variable: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings(env)
+    message = str(info.value)
+    assert message.startswith(variable) and "\n" not in message
+    assert "hunter2" not in message  # a database URL's password is never echoed
+
+
+def test_shards_and_a_shared_database() -> None:
+    env = BASE | {"DATABASE_URL": "postgresql://bot:hunter2@db:5432/aoad"}
+    settings = load_settings(env | {"SHARD_COUNT": "6", "SHARD_IDS": "0-1, 4"})
+    assert settings.shard_count == 6 and settings.shard_ids == (0, 1, 4)
+    assert settings.shared and "hunter2" not in repr(settings)
+    assert load_settings(BASE | {"SHARD_COUNT": "2", "SHARD_IDS": "0-1"}).shard_ids == (0, 1)
+    assert load_settings(BASE | {"SHARD_COUNT": "3"}).shard_ids is None
+    assert not load_settings(BASE).shared

@@ -1,0 +1,48 @@
+"""The bot's processes: who is up, with which shards, and which one sends (for /admin status)."""
+
+from __future__ import annotations
+
+from bot.store.connection import Row, Scope
+from bot.store.records import ProcessRecord
+
+FORGET_AFTER = 86400  # a process silent for a day is gone for good: its row is dropped
+
+
+class ProcessStore:
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+
+    async def beat(self, process: ProcessRecord) -> None:
+        """This process is alive (insert or refresh its row); long-silent ones are dropped."""
+        p = process
+        async with self._scope.write() as conn:
+            await conn.execute(
+                "INSERT INTO processes (id, host, pid, shards, sender, started_at, heartbeat_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                " shards = excluded.shards, sender = excluded.sender,"
+                " heartbeat_at = excluded.heartbeat_at",
+                (p.id, p.host, p.pid, p.shards, int(p.sender), p.started_at, p.heartbeat_at),
+            )
+            await conn.execute(
+                "DELETE FROM processes WHERE heartbeat_at < ?", (p.heartbeat_at - FORGET_AFTER,)
+            )
+
+    async def forget(self, process_id: str) -> None:
+        """A clean shutdown: the process is gone, not silent."""
+        async with self._scope.write() as conn:
+            await conn.execute("DELETE FROM processes WHERE id = ?", (process_id,))
+
+    async def all(self) -> list[ProcessRecord]:
+        """Every known process, the sender first, then by start."""
+        async with self._scope.read() as conn:
+            rows = await conn.fetchall(
+                "SELECT id, host, pid, shards, sender, started_at, heartbeat_at FROM processes"
+                " ORDER BY sender DESC, started_at, id"
+            )
+        return [_process(row) for row in rows]
+
+
+def _process(r: Row) -> ProcessRecord:
+    return ProcessRecord(
+        str(r[0]), str(r[1]), int(r[2]), str(r[3]), bool(r[4]), int(r[5]), int(r[6])
+    )
