@@ -689,3 +689,55 @@ async def test_identifies_recorded_with_pacing(
     assert fake.identify_pacing_violations == 0
     fake.max_concurrency, fake.identify_window = 1, 0.0
     assert fake.identify_pacing_violations == 0
+
+
+class ShardBot(discord.AutoShardedClient):
+    """One process of a sharded bot: its own shards of ``shard_count``."""
+
+    def __init__(self, shard_ids: list[int], shard_count: int) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            intents=intents, shard_ids=shard_ids, shard_count=shard_count, guild_ready_timeout=0.05
+        )
+        self.tree = app_commands.CommandTree(self)
+
+        @self.tree.command(description="Which shard answers")
+        async def ping(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message(f"pong from {shard_ids}")
+
+
+async def test_discord_py_processes_each_hold_their_shards(
+    sharded: tuple[FakeDiscord, aiohttp.ClientSession],
+) -> None:
+    fake, _ = sharded
+    on_1 = fake.add_guild("One", shard=(1, 2))
+    old = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    discord.http.Route.BASE = fake.api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)
+    processes = [ShardBot([0], 2), ShardBot([1], 2)]
+    runners = []
+    try:
+        for client in processes:
+            await client.login("fake-token")
+            runners.append(asyncio.create_task(client.connect()))
+            await asyncio.wait_for(client.wait_until_ready(), 5)
+        await processes[0].tree.sync()
+        await fake.wait_for_gateway(timeout=2)
+        for i, client in enumerate(processes):
+            assert {g.id for g in client.guilds} == {
+                g.id for g in fake.guilds if fake.shard_of(g.id) == i
+            }
+        result = await fake.invoke("ping", member=on_1.fan, guild=on_1)
+        assert result.content == "pong from [1]"
+        dm = await fake.invoke("ping", member=on_1.fan, guild=None)
+        assert dm.content == "pong from [0]"
+        # each process's first shard IDENTIFYs at once (discord.py paces only within a
+        # process): with max_concurrency 1 the second one came too soon
+        assert [s for _, s, _ in fake.identifies] == [0, 1]
+        assert fake.identify_pacing_violations == 1
+    finally:
+        for client in processes:
+            await client.close()
+        await asyncio.gather(*runners, return_exceptions=True)
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old
