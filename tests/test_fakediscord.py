@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import discord
@@ -465,3 +467,277 @@ async def test_channel_rename_rules(fake: FakeDiscord, bot: TinyBot) -> None:
     guild.channels[text].overwrites.clear()
     guild.channel_updated(guild.channels[text])
     assert len(fake.renames(text)) == 2  # refused and invalid renames do not count
+
+
+# -- sharding, with raw gateway clients --
+
+RAW_INTENTS = (1 << 0) | (1 << 9) | (1 << 12)  # guilds, guild messages, direct messages
+
+
+class RawShard:
+    """One gateway connection, driven by hand: IDENTIFY (or RESUME), then read frames."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self.ws = ws
+        self.seq = 0
+        self.session_id = ""
+
+    @classmethod
+    async def open(
+        cls,
+        http: aiohttp.ClientSession,
+        fake: FakeDiscord,
+        shard: list[int] | None,
+        *,
+        resume: RawShard | None = None,
+    ) -> RawShard:
+        ws = await http.ws_connect(fake.gateway_url)
+        hello = await ws.receive_json(timeout=2)
+        assert hello["op"] == 10
+        raw = cls(ws)
+        if resume is not None:
+            raw.session_id, raw.seq = resume.session_id, resume.seq
+            d = {"token": "fake-token", "session_id": raw.session_id, "seq": raw.seq}
+            await ws.send_json({"op": 6, "d": d})
+            return raw
+        d = {"token": "fake-token", "intents": RAW_INTENTS, "properties": {}}
+        if shard is not None:
+            d["shard"] = shard
+        await ws.send_json({"op": 2, "d": d})
+        return raw
+
+    async def frames(self, *, until: str | None = None, quiet: float = 0.3) -> list[dict[str, Any]]:
+        """Dispatches ``[event, data]`` until event ``until`` (inclusive) or ``quiet``
+        seconds without one."""
+        got: list[dict[str, Any]] = []
+        while True:
+            try:
+                msg = await self.ws.receive(timeout=2 if until else quiet)
+            except TimeoutError:
+                assert until is None, f"no {until} within 2s; got {[f['t'] for f in got]}"
+                return got
+            if msg.type is not aiohttp.WSMsgType.TEXT:
+                assert until is None, f"closed ({self.ws.close_code}) before {until}"
+                return got
+            frame = json.loads(msg.data)
+            if frame["op"] != 0:
+                continue
+            self.seq = frame["s"]
+            if frame["t"] == "READY":
+                self.session_id = frame["d"]["session_id"]
+            got.append(frame)
+            if frame["t"] == until:
+                return got
+
+    async def close_code(self) -> int | None:
+        while not self.ws.closed:
+            await self.ws.receive(timeout=2)
+        return self.ws.close_code
+
+
+def events(frames: list[dict[str, Any]], event: str) -> list[dict[str, Any]]:
+    return [f["d"] for f in frames if f["t"] == event]
+
+
+@pytest.fixture
+async def sharded() -> AsyncIterator[tuple[FakeDiscord, aiohttp.ClientSession]]:
+    server = FakeDiscord(recommended_shards=2, max_concurrency=1)
+    await server.start()
+    async with aiohttp.ClientSession(headers={"Authorization": "Bot fake-token"}) as http:
+        yield server, http
+    await server.stop()
+    assert server.internal_errors == []
+
+
+async def answer_interactions(
+    raw: RawShard, http: aiohttp.ClientSession, fake: FakeDiscord
+) -> list[dict[str, Any]]:
+    """Answer the next INTERACTION_CREATE with a message, as the bot would."""
+    [interaction] = events(await raw.frames(until="INTERACTION_CREATE"), "INTERACTION_CREATE")
+    url = f"{fake.api_base}/interactions/{interaction['id']}/{interaction['token']}/callback"
+    async with http.post(url, json={"type": 4, "data": {"content": "pong"}}) as reply:
+        assert reply.status in (200, 204)
+    return [interaction]
+
+
+async def post(http: aiohttp.ClientSession, fake: FakeDiscord, channel_id: int, text: str) -> None:
+    url = f"{fake.api_base}/channels/{channel_id}/messages"
+    async with http.post(url, json={"content": text}) as reply:
+        assert reply.status == 200, await reply.text()
+
+
+async def test_shards_get_only_their_guilds_and_events(
+    sharded: tuple[FakeDiscord, aiohttp.ClientSession],
+) -> None:
+    fake, http = sharded
+    on_0, on_1 = fake.add_guild("Zero", shard=(0, 2)), fake.add_guild("One", shard=(1, 2))
+    assert (fake.shard_of(on_0.id, 2), fake.shard_of(on_1.id, 2)) == (0, 1)
+    expected: dict[int, set[int]] = {0: set(), 1: set()}
+    for guild in fake.guilds:
+        expected[(guild.id >> 22) % 2].add(guild.id)
+    async with http.get(f"{fake.api_base}/gateway/bot") as reply:
+        gateway = await reply.json()
+    assert gateway["shards"] == 2 and gateway["session_start_limit"]["max_concurrency"] == 1
+
+    shards = [await RawShard.open(http, fake, [i, 2]) for i in (0, 1)]
+    for i, raw in enumerate(shards):
+        frames = await raw.frames()
+        [ready] = events(frames, "READY")
+        assert ready["shard"] == [i, 2]
+        assert {int(g["id"]) for g in ready["guilds"]} == expected[i]
+        assert {int(g["id"]) for g in events(frames, "GUILD_CREATE")} == expected[i]
+    assert set(fake.gateway.sessions) == {0, 1} and fake.gateway.connected
+    await fake.wait_for_gateway(timeout=1)
+    assert fake.gateway.num_shards == 2 and fake.shard_of(on_1.id) == 1
+
+    # an interaction in a shard-1 guild reaches shard 1 only
+    body = [{"name": "ping", "description": "Ping", "type": 1}]
+    commands = f"{fake.api_base}/applications/{fake.application_id}/commands"
+    async with http.put(commands, json=body) as reply:
+        assert reply.status == 200
+    invoked = asyncio.ensure_future(fake.invoke("ping", member=on_1.fan, guild=on_1, timeout=3))
+    [interaction] = await answer_interactions(shards[1], http, fake)
+    assert interaction["guild_id"] == str(on_1.id)
+    assert (await invoked).content == "pong"
+    # a DM reaches shard 0 only, whichever guild the member is in
+    dm = asyncio.ensure_future(fake.invoke("ping", member=on_1.fan, guild=None, timeout=3))
+    [interaction] = await answer_interactions(shards[0], http, fake)
+    assert "guild_id" not in interaction
+    await dm
+    opened = {"recipient_id": str(on_1.fan.id)}
+    async with http.post(f"{fake.api_base}/users/@me/channels", json=opened) as reply:
+        dm_channel = int((await reply.json())["id"])
+    await post(http, fake, dm_channel, "a DM")
+    await post(http, fake, on_1.general_channel_id, "in One")
+    [dm_message] = events(await shards[0].frames(until="MESSAGE_CREATE"), "MESSAGE_CREATE")
+    assert dm_message["content"] == "a DM" and "guild_id" not in dm_message
+    [message] = events(await shards[1].frames(until="MESSAGE_CREATE"), "MESSAGE_CREATE")
+    assert message["content"] == "in One" and message["guild_id"] == str(on_1.id)
+    # a guild joined later: GUILD_CREATE on its shard only
+    later = fake.add_guild("Later", shard=(1, 2))
+    [created] = events(await shards[1].frames(until="GUILD_CREATE"), "GUILD_CREATE")
+    assert created["id"] == str(later.id)
+    assert await shards[0].frames() == []  # nothing of shard 1 leaked to shard 0
+
+    # the same shard identifying again replaces its session (the old one gets 4009)
+    again = await RawShard.open(http, fake, [1, 2])
+    assert await shards[1].close_code() == 4009
+    assert events(await again.frames(until="READY"), "READY")[0]["shard"] == [1, 2]
+    # shard 1 without a session: an interaction there has no one to go to
+    await again.ws.close()
+    await asyncio.sleep(0.05)
+    del fake.gateway.sessions[1]
+    with pytest.raises(AssertionError, match="no process holds shard 1 of 2"):
+        await fake.invoke("ping", member=on_1.fan, guild=on_1, timeout=1)
+
+
+async def test_invalid_shards_close_4010(
+    sharded: tuple[FakeDiscord, aiohttp.ClientSession],
+) -> None:
+    fake, http = sharded
+    assert await (await RawShard.open(http, fake, [2, 2])).close_code() == 4010
+    assert await (await RawShard.open(http, fake, [0, 0])).close_code() == 4010
+    assert await (await RawShard.open(http, fake, [-1, 2])).close_code() == 4010
+    first = await RawShard.open(http, fake, [0, 2])
+    await first.frames(until="READY")
+    assert await (await RawShard.open(http, fake, [1, 3])).close_code() == 4010
+    assert fake.identifies and [s[1:] for s in fake.identifies] == [(0, 2)]
+    # more shards than GET /gateway/bot recommends are fine
+    fake.gateway.sessions.clear()
+    await first.ws.close()
+    wide = await RawShard.open(http, fake, [3, 4])
+    assert events(await wide.frames(until="READY"), "READY")[0]["shard"] == [3, 4]
+
+
+async def test_resume_replays_one_shard(
+    sharded: tuple[FakeDiscord, aiohttp.ClientSession],
+) -> None:
+    fake, http = sharded
+    on_0, on_1 = fake.add_guild("Zero", shard=(0, 2)), fake.add_guild("One", shard=(1, 2))
+    shards = [await RawShard.open(http, fake, [i, 2]) for i in (0, 1)]
+    for raw in shards:
+        await raw.frames()
+    await fake.drop_gateway(shard_id=1)
+    assert await shards[1].close_code() == 4000
+    assert fake.gateway.shard_connected(0) and not fake.gateway.connected
+    await post(http, fake, on_1.general_channel_id, "missed on 1")
+    await post(http, fake, on_0.general_channel_id, "live on 0")
+    [live] = events(await shards[0].frames(until="MESSAGE_CREATE"), "MESSAGE_CREATE")
+    assert live["content"] == "live on 0"
+    before = fake.identify_count + fake.resume_count
+    resumed = await RawShard.open(http, fake, None, resume=shards[1])
+    replay = await resumed.frames(until="RESUMED")
+    assert [f["t"] for f in replay] == ["MESSAGE_CREATE", "RESUMED"]
+    assert replay[0]["d"]["content"] == "missed on 1"
+    await fake.wait_for_gateway(resumed_or_identified_after=before, shard_id=1, timeout=1)
+    assert fake.resume_count == 1 and fake.identify_count == 2
+    assert await shards[0].frames() == []  # shard 0 saw nothing of shard 1's replay
+
+
+async def test_identifies_recorded_with_pacing(
+    sharded: tuple[FakeDiscord, aiohttp.ClientSession],
+) -> None:
+    fake, http = sharded
+    start = time.monotonic()
+    for i in (0, 1):
+        await (await RawShard.open(http, fake, [i, 2])).frames(until="READY")
+    assert [(s, n) for _, s, n in fake.identifies] == [(0, 2), (1, 2)]
+    assert all(start <= t <= time.monotonic() for t, _, _ in fake.identifies)
+    # one bucket (max_concurrency 1): the second IDENTIFY came too soon
+    assert fake.identify_pacing_violations == 1
+    fake.max_concurrency = 2  # two buckets: both may identify at once
+    assert fake.identify_pacing_violations == 0
+    fake.max_concurrency, fake.identify_window = 1, 0.0
+    assert fake.identify_pacing_violations == 0
+
+
+class ShardBot(discord.AutoShardedClient):
+    """One process of a sharded bot: its own shards of ``shard_count``."""
+
+    def __init__(self, shard_ids: list[int], shard_count: int) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            intents=intents, shard_ids=shard_ids, shard_count=shard_count, guild_ready_timeout=0.05
+        )
+        self.tree = app_commands.CommandTree(self)
+
+        @self.tree.command(description="Which shard answers")
+        async def ping(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message(f"pong from {shard_ids}")
+
+
+async def test_discord_py_processes_each_hold_their_shards(
+    sharded: tuple[FakeDiscord, aiohttp.ClientSession],
+) -> None:
+    fake, _ = sharded
+    on_1 = fake.add_guild("One", shard=(1, 2))
+    old = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    discord.http.Route.BASE = fake.api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)
+    processes = [ShardBot([0], 2), ShardBot([1], 2)]
+    runners = []
+    try:
+        for client in processes:
+            await client.login("fake-token")
+            runners.append(asyncio.create_task(client.connect()))
+            await asyncio.wait_for(client.wait_until_ready(), 5)
+        await processes[0].tree.sync()
+        await fake.wait_for_gateway(timeout=2)
+        for i, client in enumerate(processes):
+            assert {g.id for g in client.guilds} == {
+                g.id for g in fake.guilds if fake.shard_of(g.id) == i
+            }
+        result = await fake.invoke("ping", member=on_1.fan, guild=on_1)
+        assert result.content == "pong from [1]"
+        dm = await fake.invoke("ping", member=on_1.fan, guild=None)
+        assert dm.content == "pong from [0]"
+        # each process's first shard IDENTIFYs at once (discord.py paces only within a
+        # process): with max_concurrency 1 the second one came too soon
+        assert [s for _, s, _ in fake.identifies] == [0, 1]
+        assert fake.identify_pacing_violations == 1
+    finally:
+        for client in processes:
+            await client.close()
+        await asyncio.gather(*runners, return_exceptions=True)
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old

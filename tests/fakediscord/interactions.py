@@ -296,21 +296,28 @@ class Interactions:
         return payload
 
     def _send(self, payload: dict[str, Any], kind: int, label: str, user: FakeMember) -> Pending:
-        if self.fake.gateway.session is None:  # while reconnecting, dispatches are buffered
-            raise AssertionError(f"{label}: the bot never connected to the gateway")
+        guild_id = int(payload["guild_id"]) if "guild_id" in payload else None
+        gateway = self.fake.gateway
+        if gateway.session_for(guild_id) is None:  # while reconnecting, dispatches are buffered
+            if not gateway.sessions:
+                raise AssertionError(f"{label}: the bot never connected to the gateway")
+            shard, count = gateway.shard_for(guild_id), gateway.num_shards
+            raise AssertionError(
+                f"{label}: no process holds shard {shard} of {count} (guild {guild_id})"
+            )
         pending = Pending(
             id=int(payload["id"]),
             token=payload["token"],
             kind=kind,
             label=label,
             channel_id=int(payload["channel_id"]),
-            guild_id=int(payload["guild_id"]) if "guild_id" in payload else None,
+            guild_id=guild_id,
             user=user,
             ttl=self.fake.interaction_token_ttl,
         )
         self.by_id[pending.id] = pending
         self.by_token[pending.token] = pending
-        self.fake.gateway.dispatch("INTERACTION_CREATE", payload)
+        gateway.dispatch("INTERACTION_CREATE", payload, guild_id=guild_id)
         return pending
 
     # -- awaiting the answer --

@@ -79,6 +79,16 @@ def new_id() -> int:
     return (ms << 22) | (1 << 17) | (next(_increment) % 4096)
 
 
+def new_id_on_shard(shard_id: int, num_shards: int) -> int:
+    """A unique snowflake whose guild would live on ``shard_id`` of ``num_shards``
+    (``(id >> 22) % num_shards == shard_id``): its timestamp is moved back by less than
+    ``num_shards`` milliseconds."""
+    assert 0 <= shard_id < num_shards, f"shard {shard_id} of {num_shards}"
+    ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    ms -= (ms - shard_id) % num_shards
+    return (ms << 22) | (1 << 17) | (next(_increment) % 4096)
+
+
 def iso_now() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -244,8 +254,8 @@ GuildListener = Callable[[str, dict[str, Any], int], None]  # (event, data, inte
 class FakeGuild:
     """A populated guild. Role attributes are :class:`FakeRole` (ints = role ids)."""
 
-    def __init__(self, name: str, *, bot_user: FakeMember) -> None:
-        self.id = new_id()
+    def __init__(self, name: str, *, bot_user: FakeMember, guild_id: int | None = None) -> None:
+        self.id = guild_id or new_id()
         self.name = name
         self.preferred_locale = "en-US"
         self._listener: GuildListener | None = None

@@ -67,8 +67,15 @@ class AppRoutes:
         return Reply(body={"url": self.fake.gateway_url})
 
     async def get_gateway_bot(self, call: Call) -> Reply:
-        limit = {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}
-        return Reply(body={"url": self.fake.gateway_url, "shards": 1, "session_start_limit": limit})
+        fake = self.fake
+        limit = {
+            "total": 1000,
+            "remaining": 999,
+            "reset_after": 14_400_000,
+            "max_concurrency": fake.max_concurrency,
+        }
+        body = {"url": fake.gateway_url, "shards": fake.recommended_shards}
+        return Reply(body={**body, "session_start_limit": limit})
 
     # -- application commands --
     def _scope(self, call: Call) -> int | None:

@@ -47,14 +47,14 @@ class ChannelRoutes:
 
     def _dispatch(self, event: str, channel: FakeChannel, data: dict[str, Any]) -> None:
         if channel.type == DM_CHANNEL:
-            self.fake.gateway.dispatch(event, data, DIRECT_MESSAGES_INTENT)
+            self.fake.gateway.dispatch(event, data, DIRECT_MESSAGES_INTENT, guild_id=None)
             return
         data = {**data, "guild_id": str(channel.guild_id)}
         if event == "MESSAGE_CREATE":
             guild = self.fake.guild_by_id(channel.guild_id or 0)
             if guild is not None:
                 data["member"] = guild.bot_member.member_payload(with_user=False)
-        self.fake.gateway.dispatch(event, data, GUILD_MESSAGES_INTENT)
+        self.fake.gateway.dispatch(event, data, GUILD_MESSAGES_INTENT, guild_id=channel.guild_id)
 
     # -- handlers --
     async def get_channel(self, call: Call) -> Reply:

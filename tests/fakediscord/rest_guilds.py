@@ -98,7 +98,9 @@ class GuildRoutes:
 
     def _member_updated(self, guild: FakeGuild, member: FakeMember) -> None:
         data = {**member.member_payload(), "guild_id": str(guild.id)}
-        self.fake.gateway.dispatch("GUILD_MEMBER_UPDATE", data, GUILD_MEMBERS_INTENT)
+        self.fake.gateway.dispatch(
+            "GUILD_MEMBER_UPDATE", data, GUILD_MEMBERS_INTENT, guild_id=guild.id
+        )
 
     async def add_role(self, call: Call) -> Reply:
         guild, member, role_id = self._role_change(call)
@@ -163,7 +165,10 @@ class GuildRoutes:
         self._apply(call, guild, event, body, creating=True)
         self._events(guild)[int(event["id"])] = event
         self.fake.gateway.dispatch(
-            "GUILD_SCHEDULED_EVENT_CREATE", dict(event), GUILD_SCHEDULED_EVENTS_INTENT
+            "GUILD_SCHEDULED_EVENT_CREATE",
+            dict(event),
+            GUILD_SCHEDULED_EVENTS_INTENT,
+            guild_id=guild.id,
         )
         return Reply(body=event)
 
@@ -176,7 +181,10 @@ class GuildRoutes:
         self._apply(call, guild, updated, body, creating=False)
         event.update(updated)
         self.fake.gateway.dispatch(
-            "GUILD_SCHEDULED_EVENT_UPDATE", dict(event), GUILD_SCHEDULED_EVENTS_INTENT
+            "GUILD_SCHEDULED_EVENT_UPDATE",
+            dict(event),
+            GUILD_SCHEDULED_EVENTS_INTENT,
+            guild_id=guild.id,
         )
         return Reply(body=event)
 
@@ -186,7 +194,10 @@ class GuildRoutes:
             raise missing_permissions()
         del self._events(guild)[int(event["id"])]
         self.fake.gateway.dispatch(
-            "GUILD_SCHEDULED_EVENT_DELETE", dict(event), GUILD_SCHEDULED_EVENTS_INTENT
+            "GUILD_SCHEDULED_EVENT_DELETE",
+            dict(event),
+            GUILD_SCHEDULED_EVENTS_INTENT,
+            guild_id=guild.id,
         )
         return Reply(204)
 

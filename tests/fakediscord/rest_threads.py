@@ -78,5 +78,6 @@ class ThreadRoutes:
         thread.owner_id = fake.bot_user_id
         fake.threads[thread.id] = thread
         message["thread"] = thread.payload()
-        fake.gateway.dispatch("THREAD_CREATE", {**thread.payload(), "newly_created": True}, 0)
+        created = {**thread.payload(), "newly_created": True}
+        fake.gateway.dispatch("THREAD_CREATE", created, 0, guild_id=guild.id)
         return Reply(body=thread.payload())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import re
 import time
 from dataclasses import dataclass
@@ -17,11 +18,11 @@ from typing import Any
 from aiohttp import web
 
 from .faults import GlobalRateLimit, InjectedFailure, RenameLimit
-from .gateway import Gateway
+from .gateway import IDENTIFY_WINDOW_S, Gateway, pacing_violations, shard_of
 from .interactions import DEFAULT, InteractionResult, Interactions
 from .limits import Violation, invalid_form_body
 from .messages import MessageStore, snapshot
-from .models import DM_CHANNEL, FakeChannel, FakeGuild, FakeMember, new_id
+from .models import DM_CHANNEL, FakeChannel, FakeGuild, FakeMember, new_id, new_id_on_shard
 from .openapi import SpecValidator
 from .rest_app import AppRoutes
 from .rest_channels import ChannelRoutes
@@ -50,9 +51,18 @@ class FakeDiscord:
     """
 
     def __init__(
-        self, *, spec_path: str | Path | None = None, global_rate_limit: int | None = 50
+        self,
+        *,
+        spec_path: str | Path | None = None,
+        global_rate_limit: int | None = 50,
+        recommended_shards: int = 1,
+        max_concurrency: int = 1,
     ) -> None:
         self.token: str | None = None  # None: accept any "Bot ..." token
+        # GET /gateway/bot: "shards" and session_start_limit.max_concurrency
+        self.recommended_shards = recommended_shards
+        self.max_concurrency = max_concurrency
+        self.identify_window = IDENTIFY_WINDOW_S  # seconds per IDENTIFY per bucket
         self.application_id = new_id()
         self.application_flags = 0
         self.interaction_token_ttl = 3.0  # seconds to answer an interaction, as on Discord
@@ -123,19 +133,27 @@ class FakeDiscord:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
     # -- world --
-    def add_guild(self, name: str) -> FakeGuild:
-        guild = FakeGuild(name, bot_user=self.bot_user)
-        guild._listener = self._guild_event
+    def add_guild(self, name: str, *, shard: tuple[int, int] | None = None) -> FakeGuild:
+        """A guild the bot is in. ``shard=(shard_id, num_shards)`` picks an id that lives on
+        that shard (``(id >> 22) % num_shards == shard_id``); otherwise the id is a plain
+        new snowflake (on shard 0 of 1, anywhere of more)."""
+        guild_id = new_id_on_shard(*shard) if shard is not None else None
+        guild = FakeGuild(name, bot_user=self.bot_user, guild_id=guild_id)
+        guild._listener = functools.partial(self._guild_event, guild.id)
         self.guilds.append(guild)
         if hasattr(self, "gateway"):  # joined while running: a live GUILD_CREATE
             payload = self.guild_create_payload(guild)
             del payload["unavailable"]  # absent = newly joined (discord.py: guild_join)
-            self.gateway.dispatch("GUILD_CREATE", payload)
+            self.gateway.dispatch("GUILD_CREATE", payload, guild_id=guild.id)
         return guild
 
-    def _guild_event(self, event: str, data: dict[str, Any], intent: int) -> None:
+    def _guild_event(self, guild_id: int, event: str, data: dict[str, Any], intent: int) -> None:
         if hasattr(self, "gateway"):
-            self.gateway.dispatch(event, data, intent)
+            self.gateway.dispatch(event, data, intent, guild_id=guild_id)
+
+    def shard_of(self, guild_id: int, num_shards: int | None = None) -> int:
+        """The shard of a guild; ``num_shards`` None: the connected sessions' count."""
+        return shard_of(guild_id, num_shards or self.gateway.num_shards)
 
     def guild_by_id(self, guild_id: int) -> FakeGuild | None:
         return next((g for g in self.guilds if g.id == guild_id), None)
@@ -259,8 +277,8 @@ class FakeDiscord:
         after `seconds`: the bot cannot know whether they landed if it dies meanwhile."""
         self._stalls.append(_Stall(method.upper(), re.compile(path_regex), seconds, count))
 
-    async def drop_gateway(self, code: int = 4000) -> None:
-        await self.gateway.drop(code)
+    async def drop_gateway(self, code: int = 4000, *, shard_id: int = 0) -> None:
+        await self.gateway.drop(code, shard_id=shard_id)
 
     @property
     def identify_count(self) -> int:
@@ -270,10 +288,29 @@ class FakeDiscord:
     def resume_count(self) -> int:
         return self.gateway.resume_count
 
+    @property
+    def identifies(self) -> list[tuple[float, int, int]]:
+        """Every accepted IDENTIFY: (time.monotonic(), shard_id, num_shards)."""
+        return self.gateway.identifies
+
+    @property
+    def identify_pacing_violations(self) -> int:
+        """IDENTIFYs sooner than `identify_window` after the previous one of their bucket
+        (shard_id % max_concurrency): Discord allows one per bucket per 5 s."""
+        return pacing_violations(self.identifies, self.max_concurrency, self.identify_window)
+
     async def wait_for_gateway(
-        self, *, resumed_or_identified_after: int = 0, timeout: float = 10
+        self,
+        *,
+        resumed_or_identified_after: int = 0,
+        timeout: float = 10,
+        shard_id: int | None = None,
     ) -> None:
-        await self.gateway.wait(after=resumed_or_identified_after, timeout=timeout)
+        """Until more than `resumed_or_identified_after` IDENTIFYs + RESUMEs (all shards)
+        happened and shard `shard_id` (None: every shard) is connected."""
+        await self.gateway.wait(
+            after=resumed_or_identified_after, timeout=timeout, shard_id=shard_id
+        )
 
     # -- interactions --
     async def invoke(
