@@ -7,12 +7,14 @@ import discord
 from bot.discord_limits import FIELD_VALUE, fit_embed
 from bot.i18n import Lang, t
 from bot.notify.partial import expected_words
-from bot.store.records import GuildSettings, Planned, Premiere, Progress
+from bot.store.processes import SILENT_AFTER
+from bot.store.records import GuildSettings, Planned, Premiere, ProcessRecord, Progress
 from bot.untrusted import quote
 from bot.usecases.release import PremiereChanged
 from bot.usecases.servers import ServerStatus, SubscriberExport
 
 COLOR = discord.Colour(0x8B0000)
+MAX_PROCESS_LINES = 10
 
 
 def when(ts: int) -> str:
@@ -101,6 +103,21 @@ def premiere_text(lang: Lang, premiere: Premiere) -> str:
     return t(lang, "status.not_set")
 
 
+def process_lines(lang: Lang, processes: list[ProcessRecord], now: int) -> list[str]:
+    """One line per process, within a field's limit; a silent one is flagged."""
+    lines = []
+    for p in processes[:MAX_PROCESS_LINES]:
+        line = t(lang, "status.process_line", host=quote(p.host, 40), pid=p.pid,
+                 shards=p.shards, beat=p.heartbeat_at,
+                 sender=t(lang, "status.process_sender") if p.sender else "")  # fmt: skip
+        if p.heartbeat_at <= now - SILENT_AFTER:
+            line += t(lang, "status.process_silent")
+        lines.append(line)
+    if len(processes) > MAX_PROCESS_LINES:
+        lines.append(f"… +{len(processes) - MAX_PROCESS_LINES}")
+    return lines
+
+
 def status_embed(lang: Lang, status: ServerStatus, now: int) -> discord.Embed:
     embed = discord.Embed(title=t(lang, "status.title"), colour=COLOR)
     embed.add_field(
@@ -128,6 +145,9 @@ def status_embed(lang: Lang, status: ServerStatus, now: int) -> discord.Embed:
         embed.add_field(
             name=t(lang, "status.fan_outs"), value="\n".join(lines)[:FIELD_VALUE], inline=False
         )
+    if status.processes:
+        embed.add_field(name=t(lang, "status.processes"), inline=False,
+                        value="\n".join(process_lines(lang, status.processes, now)))  # fmt: skip
     if status.failing_feeds:
         urls = "\n".join(quote(url, 200) for url in status.failing_feeds)
         embed.add_field(name=t(lang, "status.feeds_failing"), value=urls[:FIELD_VALUE],

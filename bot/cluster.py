@@ -23,13 +23,13 @@ from bot.jobs import Job
 from bot.rest_limit import RestLimiter
 from bot.store import Store
 from bot.store.coordination import Coordination
+from bot.store.processes import SILENT_AFTER
 from bot.store.records import ProcessRecord
 
 log = logging.getLogger(__name__)
 
 ELECTION_S = 1.0
 HEARTBEAT_S = 10
-SILENT_AFTER = 60  # a process not heard of for this long is shown as silent, and not counted
 OTHERS_SHARE = 2  # requests a second the sender leaves to each other live process
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.store.connection import Row, Scope
 from bot.store.records import ProcessRecord
 
+SILENT_AFTER = 60  # a process not heard of for this long is shown as silent, and not counted
 FORGET_AFTER = 86400  # a process silent for a day is gone for good: its row is dropped
 
 

@@ -21,6 +21,7 @@ from bot.store.records import (
     Planned,
     Premiere,
     Problem,
+    ProcessRecord,
     Progress,
     QueueStats,
     Subscription,
@@ -40,6 +41,7 @@ class ServerStatus:
     event: EventRecord
     fan_outs: list[tuple[Progress, float]]  # each with its seconds left at the REST limit
     failing_feeds: list[str]  # news feeds that have failed for over a day
+    processes: list[ProcessRecord]  # the bot's processes, the sender first
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +147,7 @@ class ServerUseCases:
                 (p, p.pending / self.settings.rate_limit) for p in await s.outbox.latest_fan_outs()
             ],
             failing_feeds=[f.url for f in await s.feeds.all() if failing(f, self.now())],
+            processes=await s.processes.all(),
         )
 
     async def subscribers(self, guild_id: int) -> SubscriberExport:
