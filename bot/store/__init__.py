@@ -28,7 +28,9 @@ from bot.store.premiere import PremiereStore
 from bot.store.sqlite import SqliteDatabase
 from bot.store.subscriptions import SubscriptionStore
 
-__all__ = ["EventRecord", "Store", "StoreError", "Tx", "open_sqlite"]
+__all__ = [
+    "EventRecord", "Store", "StoreError", "Tx", "open_postgresql", "open_sqlite", "open_store"
+]  # fmt: skip
 
 
 class Tx:
@@ -86,3 +88,16 @@ class Store(Tx):
 def open_sqlite(path: Path) -> Store:
     """The embedded default: one SQLite file (call `open()` before use)."""
     return Store(SqliteDatabase(path))
+
+
+def open_postgresql(url: str) -> Store:
+    """A PostgreSQL server at `url` (postgresql://user:password@host:port/db); asyncpg is
+    imported only when one is used."""
+    from bot.store.postgresql import PostgresDatabase
+
+    return Store(PostgresDatabase(url))
+
+
+def open_store(database_url: str | None, database_path: Path) -> Store:
+    """PostgreSQL when a URL is set, else the SQLite file."""
+    return open_postgresql(database_url) if database_url else open_sqlite(database_path)

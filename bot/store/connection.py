@@ -17,6 +17,8 @@ Params = Sequence[Any]
 
 
 class Conn(Protocol):
+    dialect: str  # "sqlite" or "postgresql", for the rare statement only one of them has
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; the number of rows it changed."""
         ...
@@ -50,7 +52,9 @@ class Bound:
 
 
 class Database(Scope, Protocol):
-    """A driver: SQLite now; PostgreSQL is another class of this shape inside `bot/store/`."""
+    """A driver: SQLite (`bot/store/sqlite.py`) or PostgreSQL (`bot/store/postgresql.py`)."""
+
+    dialect: str
 
     async def open(self) -> None:
         """Connect and bring the schema up to date; raises StoreError naming the setting."""
