@@ -6,6 +6,8 @@ import pytest
 
 from bot.i18n import load_texts
 
+pytest_plugins = ["tests.pgfixtures"]  # pg_server, pg_url
+
 
 @pytest.fixture(autouse=True, scope="session")
 def texts_loaded() -> None:

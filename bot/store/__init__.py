@@ -32,7 +32,9 @@ from bot.store.processes import ProcessStore
 from bot.store.sqlite import SqliteDatabase
 from bot.store.subscriptions import SubscriptionStore
 
-__all__ = ["EventRecord", "Store", "StoreError", "Tx", "open_sqlite", "open_store"]
+__all__ = [
+    "EventRecord", "Store", "StoreError", "Tx", "open_postgresql", "open_sqlite", "open_store"
+]  # fmt: skip
 
 
 class Tx:
@@ -101,8 +103,14 @@ def open_sqlite(path: Path, process_id: str | None = None) -> Store:
     return Store(SqliteDatabase(path), process_id)
 
 
+def open_postgresql(url: str, process_id: str | None = None) -> Store:
+    """A PostgreSQL server at `url` (postgresql://user:password@host:port/db), which several
+    processes may share; asyncpg is imported only when one is used."""
+    from bot.store.postgresql import PostgresDatabase
+
+    return Store(PostgresDatabase(url), process_id)
+
+
 def open_store(database_url: str | None, database_path: Path) -> Store:
-    """PostgreSQL when a URL is given (several processes may share it), else SQLite."""
-    if database_url is None:
-        return open_sqlite(database_path)
-    raise StoreError("DATABASE_URL: PostgreSQL is not supported by this build")
+    """PostgreSQL when a URL is set, else the SQLite file."""
+    return open_postgresql(database_url) if database_url else open_sqlite(database_path)

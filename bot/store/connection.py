@@ -55,7 +55,7 @@ class Bound:
 
 
 class Database(Scope, Protocol):
-    """A driver: SQLite, or PostgreSQL for several processes."""
+    """A driver: SQLite (`bot/store/sqlite.py`) or PostgreSQL (`bot/store/postgresql.py`)."""
 
     dialect: str
 

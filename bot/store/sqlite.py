@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
 from pathlib import Path
 
 import aiosqlite
@@ -16,25 +14,11 @@ import aiosqlite
 from bot.store.connection import Params, Row
 from bot.store.coordination import Coordination, LocalCoordination
 from bot.store.errors import StoreError
+from bot.store.migrate import load_migrations
 
 log = logging.getLogger(__name__)
 
-MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 BUSY_TIMEOUT_MS = 5000
-
-
-def load_migrations(dialect: str = "sqlite") -> list[tuple[int, str, str]]:
-    """(number, file name, SQL) for every shipped migration of `dialect`, in order."""
-    found = []
-    for entry in resources.files("bot.store").joinpath("migrations", dialect).iterdir():
-        match = MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text("utf-8")))
-    found.sort()
-    numbers = [number for number, _, _ in found]
-    if numbers != list(range(1, len(numbers) + 1)):
-        raise StoreError(f"migrations must be numbered 1..N without gaps, got {numbers}")
-    return found
 
 
 class SqliteConn:
@@ -67,12 +51,12 @@ class SqliteDatabase:
     """One connection; a lock makes sure one task's transaction never interleaves with
     another's statements on it. SQLite's own locking keeps other processes out."""
 
+    dialect = "sqlite"
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: SqliteConn | None = None
         self._lock = asyncio.Lock()
-
-    dialect = "sqlite"
 
     def coordination(self) -> Coordination:
         """One process per file: it always leads."""
@@ -113,7 +97,7 @@ class SqliteDatabase:
         """Pending migrations in one transaction. Foreign keys are off meanwhile, as SQLite's
         table-rebuild procedure needs, and checked before the commit."""
         current = await self.schema_version()
-        pending = [m for m in load_migrations() if m[0] > current]
+        pending = [m for m in load_migrations("sqlite") if m[0] > current]
         if not pending:
             return
         await self.conn.raw.execute("PRAGMA foreign_keys = OFF")

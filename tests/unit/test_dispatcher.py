@@ -1,5 +1,6 @@
-"""The dispatcher on a real database with a recording sender: a delivery whose last attempt
-has no outcome is looked up first; sends are marked in batches; failures are reported."""
+"""The dispatcher on a real database (SQLite and PostgreSQL) with a recording sender: a
+delivery whose last attempt has no outcome is looked up first; sends are marked in batches;
+failures are reported."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 
 from bot.clock import Clock
 from bot.outbox.dispatcher import DeliveryFailed, Dispatcher
-from bot.store import Store, open_sqlite
+from bot.store import Store
 from bot.store.records import Delivery, NewNotification
+from tests.pgfixtures import BACKENDS, store_on
 
 NOW = 1_800_000_000
 
@@ -40,16 +42,14 @@ class RecordingSender:
         return self.found.get(delivery.id)
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = open_sqlite(tmp_path / "d.db")
-    await s.open()
-    for user_id in (7, 8, 9):
-        await s.subscriptions.put(1, user_id, via="dm", user_name="u", locale="en-US", now=NOW)
-    await s.outbox.add(NewNotification("update", {}, NOW, NOW + 3600), NOW)
-    await s.outbox.expand_due(NOW)
-    yield s
-    await s.close()
+@pytest.fixture(params=BACKENDS)
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    async with store_on(request, tmp_path) as s:
+        for user_id in (7, 8, 9):
+            await s.subscriptions.put(1, user_id, via="dm", user_name="u", locale="en-US", now=NOW)
+        await s.outbox.add(NewNotification("update", {}, NOW, NOW + 3600), NOW)
+        await s.outbox.expand_due(NOW)
+        yield s
 
 
 async def run_once(dispatcher: Dispatcher) -> None:
@@ -65,9 +65,10 @@ async def test_unknown_outcomes_are_looked_up_before_any_send(store: Store) -> N
     await run_once(Dispatcher(store, sender, FixedClock()))
     assert sorted(sender.looked_up) == [first.id, second.id]  # never the fresh one
     assert sorted(sender.sent) == [second.id, third.id]  # the found one is not sent again
-    rows = await store.database.conn.fetchall(
-        "SELECT id, state, message_id, attempts FROM deliveries ORDER BY id"
-    )
+    async with store.database.read() as conn:
+        rows = await conn.fetchall(
+            "SELECT id, state, message_id, attempts FROM deliveries ORDER BY id"
+        )
     assert rows == [(first.id, "sent", 555, 1), (second.id, "sent", 1000 + second.id, 2),
                     (third.id, "sent", 1000 + third.id, 1)]  # fmt: skip
 

@@ -1,11 +1,46 @@
+"""The store's databases: migrations, transactions (rollback, cancellation, concurrency) and
+64-bit ids, on SQLite and PostgreSQL alike where they share behaviour; SQLite's own settings."""
+
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 
-from bot.store import Store, open_sqlite
-from bot.store.sqlite import SqliteDatabase, load_migrations
+from bot.store import Store, open_postgresql, open_sqlite
+from bot.store.migrate import DIALECTS, load_migrations
+from bot.store.postgresql import PostgresDatabase
+from bot.store.sqlite import SqliteDatabase
+from tests.pgfixtures import BACKENDS, store_on
+
+# A unique key broken: what each driver raises.
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
+
+
+@pytest.fixture(params=BACKENDS)
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    async with store_on(request, tmp_path) as store:
+        yield store
+
+
+async def reopen(store: Store) -> Store:
+    """Another store on the same database (the first one closed)."""
+    await store.close()
+    database = store.database
+    if isinstance(database, PostgresDatabase):
+        again = open_postgresql(database.url.reveal())
+    else:
+        assert isinstance(database, SqliteDatabase)
+        again = open_sqlite(database.path)
+    await again.open()
+    return again
+
+
+async def schema_version(store: Store) -> int:
+    assert isinstance(store.database, SqliteDatabase | PostgresDatabase)
+    return await store.database.schema_version()
 
 
 async def open_db(path: Path) -> Store:
@@ -32,119 +67,102 @@ async def test_migrations_set_user_version_and_wal(tmp_path: Path) -> None:
         await db.close()
 
 
-async def test_reopen_applies_nothing_twice(tmp_path: Path) -> None:
-    db = await open_db(tmp_path / "a.db")
+async def test_reopen_applies_nothing_twice(db: Store) -> None:
+    assert await schema_version(db) == len(load_migrations(db.database.dialect))
     await db.meta.set("k", "v")
-    await db.close()
-    db = await open_db(tmp_path / "a.db")
+    again = await reopen(db)
     try:
-        assert await db.meta.get("k") == "v"
+        assert await again.meta.get("k") == "v"
+        assert await schema_version(again) == len(load_migrations(db.database.dialect))
     finally:
-        await db.close()
+        await again.close()
 
 
-async def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
-    db = await open_db(tmp_path / "a.db")
-    try:
-        with pytest.raises(sqlite3.IntegrityError):
-            async with db.database.write() as conn:
-                await conn.execute("INSERT INTO meta (key, value) VALUES ('x', '1')")
-                await conn.execute("INSERT INTO meta (key, value) VALUES ('x', '2')")
-        assert await db.meta.get("x") is None
-    finally:
-        await db.close()
+async def test_failed_transaction_rolls_back(db: Store) -> None:
+    with pytest.raises(INTEGRITY_ERRORS):
+        async with db.database.write() as conn:
+            await conn.execute("INSERT INTO meta (key, value) VALUES ('x', '1')")
+            await conn.execute("INSERT INTO meta (key, value) VALUES ('x', '2')")
+    assert await db.meta.get("x") is None
 
 
-async def test_hundreds_of_concurrent_transactions_never_interleave(tmp_path: Path) -> None:
+async def test_hundreds_of_concurrent_transactions_never_interleave(db: Store) -> None:
     """Each transaction reads a counter, yields to the loop, and writes it back plus one.
 
-    If two transactions interleaved on the shared connection, increments would be lost.
+    If two transactions interleaved (on SQLite's shared connection, or on PostgreSQL's pool
+    without the row lock), increments would be lost.
     """
-    db = await open_db(tmp_path / "a.db")
-    try:
-        await db.meta.set("counter", "0")
+    await db.meta.set("counter", "0")
+    lock = " FOR UPDATE" if db.database.dialect == "postgresql" else ""  # SQLite: one writer
 
-        async def increment() -> None:
+    async def increment() -> None:
+        async with db.database.write() as conn:
+            row = await conn.fetchone(f"SELECT value FROM meta WHERE key='counter'{lock}")
+            await asyncio.sleep(0)
+            assert row is not None
+            await conn.execute(
+                "UPDATE meta SET value = ? WHERE key = 'counter'", (str(int(row[0]) + 1),)
+            )
+
+    async def failing() -> None:
+        with pytest.raises(RuntimeError):
             async with db.database.write() as conn:
-                row = await conn.fetchone("SELECT value FROM meta WHERE key='counter'")
-                await asyncio.sleep(0)
-                assert row is not None
-                await conn.execute(
-                    "UPDATE meta SET value = ? WHERE key = 'counter'", (str(int(row[0]) + 1),)
-                )
+                await conn.execute("UPDATE meta SET value = '-999' WHERE key = 'counter'")
+                raise RuntimeError("boom")
 
-        async def failing() -> None:
-            with pytest.raises(RuntimeError):
-                async with db.database.write() as conn:
-                    await conn.execute("UPDATE meta SET value = '-999' WHERE key = 'counter'")
-                    raise RuntimeError("boom")
-
-        jobs = [increment() for _ in range(400)] + [failing() for _ in range(50)]
-        await asyncio.gather(*jobs)
-        assert await db.meta.get("counter") == "400"
-    finally:
-        await db.close()
+    jobs = [increment() for _ in range(400)] + [failing() for _ in range(50)]
+    await asyncio.gather(*jobs)
+    assert await db.meta.get("counter") == "400"
 
 
-async def test_cancelled_transaction_rolls_back(tmp_path: Path) -> None:
-    db = await open_db(tmp_path / "a.db")
-    try:
-        started = asyncio.Event()
+async def test_cancelled_transaction_rolls_back(db: Store) -> None:
+    started = asyncio.Event()
 
-        async def slow_write() -> None:
-            async with db.database.write() as conn:
-                await conn.execute("INSERT INTO meta (key, value) VALUES ('half', 'written')")
-                started.set()
-                await asyncio.sleep(10)
+    async def slow_write() -> None:
+        async with db.database.write() as conn:
+            await conn.execute("INSERT INTO meta (key, value) VALUES ('half', 'written')")
+            started.set()
+            await asyncio.sleep(10)
 
-        task = asyncio.create_task(slow_write())
-        await started.wait()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        assert await db.meta.get("half") is None
-        await db.meta.set("after", "ok")  # the connection is usable again
-        assert await db.meta.get("after") == "ok"
-    finally:
-        await db.close()
+    task = asyncio.create_task(slow_write())
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await db.meta.get("half") is None
+    await db.meta.set("after", "ok")  # the connection is usable again
+    assert await db.meta.get("after") == "ok"
 
 
-def test_migrations_are_numbered_without_gaps() -> None:
-    numbers = [number for number, _, _ in load_migrations()]
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_migrations_are_numbered_without_gaps(dialect: str) -> None:
+    numbers = [number for number, _, _ in load_migrations(dialect)]
     assert numbers == list(range(1, len(numbers) + 1))
 
 
-async def test_a_transaction_spans_aggregates_and_runs_callbacks_after_commit(
-    tmp_path: Path,
-) -> None:
-    db = await open_db(tmp_path / "a.db")
+async def test_a_transaction_spans_aggregates_and_runs_callbacks_after_commit(db: Store) -> None:
     committed: list[str] = []
-    try:
-        with pytest.raises(RuntimeError):
-            async with db.transaction() as tx:
-                await tx.meta.set("a", "1")
-                await tx.guilds.update(5, channel_id=50, now=1)
-                tx.after_commit(lambda: committed.append("no"))
-                raise RuntimeError("boom")
-        assert committed == [] and await db.meta.get("a") is None
-        assert (await db.guilds.get(5)).channel_id is None
+    with pytest.raises(RuntimeError):
         async with db.transaction() as tx:
             await tx.meta.set("a", "1")
             await tx.guilds.update(5, channel_id=50, now=1)
-            tx.after_commit(lambda: committed.append("yes"))
-            assert committed == []  # not before the commit
-        assert committed == ["yes"]
-        assert await db.meta.get("a") == "1" and (await db.guilds.get(5)).channel_id == 50
-    finally:
-        await db.close()
+            tx.after_commit(lambda: committed.append("no"))
+            raise RuntimeError("boom")
+    assert committed == [] and await db.meta.get("a") is None
+    assert (await db.guilds.get(5)).channel_id is None
+    async with db.transaction() as tx:
+        await tx.meta.set("a", "1")
+        await tx.guilds.update(5, channel_id=50, now=1)
+        tx.after_commit(lambda: committed.append("yes"))
+        assert committed == []  # not before the commit
+    assert committed == ["yes"]
+    assert await db.meta.get("a") == "1" and (await db.guilds.get(5)).channel_id == 50
 
 
-async def test_discord_ids_keep_all_64_bits(tmp_path: Path) -> None:
-    db = await open_db(tmp_path / "a.db")
+async def test_discord_ids_keep_all_64_bits(db: Store) -> None:
     big = 2**63 - 1
-    try:
-        await db.guilds.update(big, channel_id=big - 1, role_id=big - 2, now=1)
-        settings = await db.guilds.get(big)
-        assert (settings.guild_id, settings.channel_id, settings.role_id) == (big, big - 1, big - 2)
-    finally:
-        await db.close()
+    await db.guilds.update(big, channel_id=big - 1, role_id=big - 2, now=1)
+    settings = await db.guilds.get(big)
+    assert (settings.guild_id, settings.channel_id, settings.role_id) == (big, big - 1, big - 2)
+    await db.audit.record(guild_id=big, user_id=big, action="a", old=None, new=None, now=2**40)
+    assert [(e.user_id, e.at) for e in await db.audit.latest(big)] == [(big, 2**40)]

@@ -1,4 +1,5 @@
-"""The outbox on a real database: expansion, de-duplication, retirement, bookkeeping."""
+"""The outbox on a real database (SQLite and PostgreSQL): expansion, de-duplication,
+retirement, bookkeeping."""
 
 from __future__ import annotations
 
@@ -7,25 +8,28 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store, open_sqlite
+from bot.store import Store
 from bot.store.records import NewNotification
+from tests.pgfixtures import BACKENDS, store_on
 
 NOW = 1_800_000_000
 DAY = 86400
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = open_sqlite(tmp_path / "q.db")
-    await s.open()
+@pytest.fixture(params=BACKENDS)
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    async with store_on(request, tmp_path) as s:
+        await _populate(s)
+        yield s
+
+
+async def _populate(s: Store) -> None:
     for guild_id in (1, 2):
         await s.guilds.update(guild_id, channel_id=guild_id * 10, role_id=guild_id * 100, now=NOW)
     # User 7 subscribed by DM in both servers; user 8 by role only; user 9 both.
     for guild_id, user_id, via in ((1, 7, "dm"), (2, 7, "both"), (1, 8, "role"), (2, 9, "both")):
         await s.subscriptions.put(guild_id, user_id, via=via, user_name=f"u{user_id}",
                                   locale="en-US", now=NOW)  # fmt: skip
-    yield s
-    await s.close()
 
 
 def note(kind: str = "update", due: int = NOW, series: str | None = None) -> NewNotification:

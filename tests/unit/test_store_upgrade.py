@@ -15,7 +15,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.store import open_sqlite
-from bot.store.sqlite import load_migrations
+from bot.store.migrate import load_migrations
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "bot-v2.db"
 KEPT = ["meta", "guild_settings", "audit_log", "subscriptions", "dm_channels", "premiere",

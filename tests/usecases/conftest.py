@@ -1,4 +1,5 @@
-"""Use cases in process: a temporary SQLite store, a fixed clock, and a recording Discord port."""
+"""Use cases in process: a temporary store (SQLite, then PostgreSQL), a fixed clock, and a
+recording Discord port."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from bot.notify.notices import register_notices
 from bot.outbox import Outbox
 from bot.settings import DEFAULT_SHOW_DATA, Secret, Settings
 from bot.show.loader import ShowStore
-from bot.store import Store, open_sqlite
+from bot.store import Store
 from bot.usecases import UseCases
+from tests.pgfixtures import BACKENDS, store_on
 
 NOW = 1_800_000_000
 HOME = 111
@@ -76,20 +78,20 @@ class World:
     wakes: list[str]
 
 
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+@pytest.fixture(params=BACKENDS)
+async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
     register_notices()
     register_feed_notices()
-    store = open_sqlite(tmp_path / "bot.db")
-    await store.open()
-    wakes: list[str] = []
-    outbox = Outbox(lambda: wakes.append("dispatcher"))
-    discord, clock = RecordingDiscord(), FixedClock(NOW)
-    settings = Settings(token=Secret("x"), home_guild_id=HOME, database_path=tmp_path / "bot.db")
-    usecases = UseCases(
-        store=store, outbox=outbox, clock=clock, discord=discord, settings=settings,
-        show=ShowStore(DEFAULT_SHOW_DATA), sync_events=lambda: wakes.append("events"),
-        sync_countdowns=lambda: wakes.append("countdowns"), fetcher=no_feeds,
-    )  # fmt: skip
-    yield World(store, usecases, discord, clock, wakes)
-    await store.close()
+    async with store_on(request, tmp_path) as store:
+        wakes: list[str] = []
+        outbox = Outbox(lambda: wakes.append("dispatcher"))
+        discord, clock = RecordingDiscord(), FixedClock(NOW)
+        settings = Settings(
+            token=Secret("x"), home_guild_id=HOME, database_path=tmp_path / "bot.db"
+        )
+        usecases = UseCases(
+            store=store, outbox=outbox, clock=clock, discord=discord, settings=settings,
+            show=ShowStore(DEFAULT_SHOW_DATA), sync_events=lambda: wakes.append("events"),
+            sync_countdowns=lambda: wakes.append("countdowns"), fetcher=no_feeds,
+        )  # fmt: skip
+        yield World(store, usecases, discord, clock, wakes)

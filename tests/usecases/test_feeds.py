@@ -43,8 +43,9 @@ def site(world: World) -> Site:
 
 async def kinds_due(world: World) -> list[str]:
     await world.store.outbox.expand_due(NOW + 10)
-    return sorted(n for (n,) in await world.store.database.conn.fetchall(
-        "SELECT kind FROM notifications ORDER BY id"))  # fmt: skip
+    async with world.store.database.read() as conn:
+        rows = await conn.fetchall("SELECT kind FROM notifications ORDER BY id")
+    return sorted(n for (n,) in rows)
 
 
 async def test_adding_remembers_all_and_announces_nothing(world: World, site: Site) -> None:
