@@ -18,6 +18,7 @@ from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings, read_environment
 from bot.show.loader import ShowDataError
 from bot.store import StoreError
+from bot.store.database_url import passwords
 
 log = logging.getLogger("bot")
 
@@ -33,6 +34,7 @@ async def serve(settings: Settings, *, sync_only: bool) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, functools.partial(_request_stop, bot, sig))
+    await bot.store.open()  # a database that cannot be used stops start-up before Discord
     async with bot:
         if sync_only:
             await bot.login(settings.token.reveal())  # runs setup_hook, which syncs
@@ -59,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, [settings.token.reveal()])
+    database_url = settings.database_url.reveal() if settings.database_url else ""
+    setup_logging(settings.log_level, [settings.token.reveal(), *passwords(database_url)])
     point_at_endpoints(settings)
     try:
         asyncio.run(serve(settings, sync_only=args.action == "sync"))

@@ -130,7 +130,6 @@ class FanBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         load_texts()  # every reply and command translation, checked before anything is sent
-        await self.store.open()
         self._wire(await self.store.meta.setdefault("install_id", secrets.token_hex(4)))
         await self.tree.set_translator(Translator())
         for name in [*extension_names(), *self.settings.test_extensions]:

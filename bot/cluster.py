@@ -13,6 +13,7 @@ free for each other live process, which keeps itself to that share.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 ELECTION_S = 1.0
 HEARTBEAT_S = 10
+TAKEOVER_PAUSE_S = 1.0  # Discord's window: what the last sender sent in it still counts
 OTHERS_SHARE = 2  # requests a second the sender leaves to each other live process
 
 
@@ -95,6 +97,8 @@ class Cluster(Job):
             log.info("this process (%s) is now the sender", self.process_id)
             if not self.coordination.shared:  # the only process: any other lease is a dead run's
                 await self.store.outbox.release_leases()
+            else:  # the last sender's requests of the past second still count at Discord
+                await asyncio.sleep(TAKEOVER_PAUSE_S)
             await self.duties.lead()
         else:
             log.warning("this process (%s) is no longer the sender", self.process_id)

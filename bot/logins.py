@@ -16,7 +16,7 @@ from bot.store.coordination import Coordination
 
 log = logging.getLogger(__name__)
 
-IDENTIFY_GAP_S = 5.0
+IDENTIFY_GAP_S = 5.25  # Discord allows one per 5 s; a margin for the time an IDENTIFY travels
 
 
 class LoginPacer:

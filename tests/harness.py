@@ -21,6 +21,9 @@ def bot_environment(fake: FakeDiscord, db_path: Path, **overrides: str) -> dict[
     env.update(
         DISCORD_TOKEN=TEST_TOKEN,
         DATABASE_PATH=str(db_path),
+        DATABASE_URL="",  # one process on SQLite unless a test says otherwise
+        SHARD_COUNT="",
+        SHARD_IDS="",
         SHOW_DATA_PATH="",
         HOME_GUILD_ID=str(fake.guild.id),
         DEV_GUILD_ID="",

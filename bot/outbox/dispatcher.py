@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 # A claimed delivery is this process's to send for so long; past it, another process may take
 # it over (this one died, or is stuck): well within the 30 seconds a takeover may take.
-LEASE_S = 20
+LEASE_S = 10
 MAX_SLEEP = 300.0  # re-check now and then, whatever the queue says
 BATCH = 200
 FLUSH_EVERY = 64  # sends marked per transaction

@@ -9,13 +9,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
 from bot.settings import Secret
 from bot.store.connection import Params, Row
 from bot.store.coordination import Coordination
+from bot.store.database_url import redact_url, scrub
 from bot.store.errors import StoreError
 from bot.store.migrate import load_migrations
 from bot.store.pg_coordination import PostgresCoordination
@@ -31,44 +31,6 @@ MIGRATION_LOCK = 0x616F_6164_6D69_6772
 
 # What a driver or network failure may raise while connecting or migrating.
 _FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError, ValueError)
-
-
-def redact_url(url: str) -> str:
-    """The URL with its password, in the user part or the query, shown as `***`."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable URL>"
-    netloc = parts.netloc
-    userinfo, at, hosts = netloc.rpartition("@")
-    if at and ":" in userinfo:
-        netloc = f"{userinfo.partition(':')[0]}:***@{hosts}"
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, "***" if k == "password" else v) for k, v in pairs], safe="*")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def _passwords(url: str) -> list[str]:
-    """Every spelling of the URL's password that could show up in a message."""
-    found = []
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return [url]  # cannot tell where the password is: hide the whole URL
-    userinfo, at, _ = parts.netloc.rpartition("@")
-    if at and ":" in userinfo:
-        found.append(userinfo.partition(":")[2])
-    found += [v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k == "password"]
-    spellings = {s for p in found if p for s in (p, unquote(p), quote(unquote(p), safe=""))}
-    return sorted(spellings, key=len, reverse=True)
-
-
-def _scrub(text: str, url: str) -> str:
-    for secret in _passwords(url):
-        text = text.replace(secret, "***")
-    return text
 
 
 @lru_cache(maxsize=2048)
@@ -137,7 +99,7 @@ class PostgresDatabase:
         return self._pool
 
     def _error(self, exc: BaseException) -> StoreError:
-        detail = _scrub(f"{type(exc).__name__}: {exc}", self.url.reveal())
+        detail = scrub(f"{type(exc).__name__}: {exc}", self.url.reveal())
         return StoreError(f"DATABASE_URL: cannot use {self.redacted_url}: {detail}")
 
     async def open(self) -> None:

@@ -24,6 +24,10 @@ class ProcessStore:
                 " heartbeat_at = excluded.heartbeat_at",
                 (p.id, p.host, p.pid, p.shards, int(p.sender), p.started_at, p.heartbeat_at),
             )
+            if p.sender:  # one sender at a time: a killed one's row no longer says it sends
+                await conn.execute(
+                    "UPDATE processes SET sender = 0 WHERE sender = 1 AND id <> ?", (p.id,)
+                )
             await conn.execute(
                 "DELETE FROM processes WHERE heartbeat_at < ?", (p.heartbeat_at - FORGET_AFTER,)
             )

@@ -16,7 +16,17 @@ def run_bot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "BOT_"))}
     # Empty values win over a developer's .env, so the test sees only what it sets.
     blank = dict.fromkeys(
-        ["DISCORD_TOKEN", "HOME_GUILD_ID", "DEV_GUILD_ID", "SHOW_DATA_PATH", "DATABASE_PATH"], ""
+        [
+            "DISCORD_TOKEN",
+            "HOME_GUILD_ID",
+            "DEV_GUILD_ID",
+            "SHOW_DATA_PATH",
+            "DATABASE_PATH",
+            "DATABASE_URL",
+            "SHARD_COUNT",
+            "SHARD_IDS",
+        ],
+        "",
     )
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -86,3 +96,23 @@ def test_unreachable_discord_is_one_clear_line(tmp_path: Path) -> None:
     assert "cannot reach Discord" in result.stderr
     assert "Traceback" not in result.stderr
     assert TEST_TOKEN not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"SHARD_IDS": "0"}, "SHARD_IDS needs SHARD_COUNT"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "1"}, "SHARD_IDS names only some shards"),
+        ({"SHARD_COUNT": "-1"}, "SHARD_COUNT"),
+        # nothing listens on port 9: the server cannot be reached
+        ({"DATABASE_URL": "postgresql://bot:hunter2-secret@127.0.0.1:9/aoad"}, "DATABASE_URL"),
+    ],
+)
+def test_bad_shards_or_database_stop_start_up_with_one_line(
+    env: dict[str, str], variable: str, tmp_path: Path
+) -> None:
+    result = run_bot({"DISCORD_TOKEN": TEST_TOKEN} | env)
+    assert result.returncode == 2
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {variable}"), lines
+    assert "hunter2-secret" not in result.stdout + result.stderr

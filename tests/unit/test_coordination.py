@@ -104,6 +104,8 @@ async def test_processes_beat_and_are_forgotten(store: Store) -> None:
     await store.processes.beat(record(1, False, NOW + 10))  # a refresh, not a new row
     assert [(p.pid, p.sender, p.heartbeat_at) for p in await store.processes.all()] == [
         (2, True, NOW), (1, False, NOW + 10)]  # fmt: skip
+    await store.processes.beat(record(1, True, NOW + 11))  # 1 took over from a dead 2
+    assert [(p.pid, p.sender) for p in await store.processes.all()] == [(1, True), (2, False)]
     await store.processes.forget("host:1")
     await store.processes.beat(record(3, False, NOW + FORGET_AFTER + 1))  # 2 is long silent
     assert [p.pid for p in await store.processes.all()] == [3]

@@ -1,0 +1,177 @@
+"""Two bot processes on one PostgreSQL, one shard each: each server answered by its shard's
+process, logins paced, commands synced once, one sender, the premiere's scheduled event made
+once per server, and the SIGKILL of the sender mid-fan-out (of each process in turn) losing
+and repeating nothing."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+from tests.e2e.delivery_support import set_release, welcomed
+from tests.e2e.helpers import kinds, set_up_guild, wait_until
+from tests.e2e.serving import check_fake, finish, spec_path
+from tests.fakediscord import FakeDiscord, FakeGuild, FakeMember
+from tests.harness import BotProcess, bot_environment
+from tests.pgfixtures import fresh_database
+
+RATE = 12  # the bot's REST limit: low, so a fan-out is slow enough to be killed half-way
+FANS = 24  # DM subscribers in each server
+EXEMPT = ("/interactions/", "/webhooks/")
+PASSWORD = f"pg-secret-{uuid.uuid4().hex[:12]}"
+
+
+@dataclass
+class Cluster:
+    fake: FakeDiscord
+    other: FakeGuild  # the server on the other shard than the home server
+    bots: list[BotProcess]  # bots[k] runs shard k of 2
+    database_url: str
+
+
+async def with_password(url: str) -> str:
+    """The database owned by a new role that logs in with PASSWORD; the URL as that role."""
+    role = f"bot_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{PASSWORD}'")
+        await conn.execute(f"ALTER SCHEMA public OWNER TO {role}")
+    finally:
+        await conn.close()
+    parts = urlsplit(url)
+    netloc = f"{role}:{PASSWORD}@{parts.hostname}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+@pytest.fixture
+async def cluster(pg_server: str, tmp_path: Path) -> AsyncIterator[Cluster]:
+    fake = FakeDiscord(spec_path=spec_path(), max_concurrency=1)
+    other = fake.add_guild("Second fan server", shard=(1 - fake.shard_of(fake.guild.id, 2), 2))
+    await fake.start()
+    async with fresh_database(pg_server) as admin_url:
+        url = await with_password(admin_url)
+        bots = [
+            BotProcess(bot_environment(
+                fake, tmp_path / "unused.db", DATABASE_URL=url, SHARD_COUNT="2",
+                SHARD_IDS=str(shard), DISCORD_RATE_LIMIT=str(RATE),
+            ), tmp_path / f"bot-{shard}.log")
+            for shard in (0, 1)
+        ]  # fmt: skip
+        try:
+            for bot in bots:
+                await bot.start(wait_ready=False)
+            for bot in bots:
+                await bot.wait_for_log("ready: logged in as", timeout=30)
+            yield Cluster(fake, other, bots, admin_url)
+            for bot in bots:
+                await finish(bot)
+                assert PASSWORD not in bot.log  # the database password is never logged
+            check_fake(fake)
+        finally:
+            for bot in bots:
+                await bot.stop()
+            await fake.stop()
+
+
+async def sender_of(c: Cluster) -> BotProcess:
+    """The process the database names as the sender."""
+    conn = await asyncpg.connect(c.database_url)
+    try:
+        pid = await conn.fetchval("SELECT pid FROM processes WHERE sender = 1")
+    finally:
+        await conn.close()
+    return next(bot for bot in c.bots if bot.proc is not None and bot.proc.pid == pid)
+
+
+async def subscribe(fake: FakeDiscord, guild: FakeGuild, prefix: str) -> list[FakeMember]:
+    fans = [guild.add_member(f"{prefix}-{i}") for i in range(FANS)]
+    for fan in fans:
+        result = await fake.invoke("notify on", {"via": "dm"}, member=fan, guild=guild)
+        assert "subscribed" in result.text, result.text
+    return fans
+
+
+def updates(fake: FakeDiscord, fans: list[FakeMember]) -> list[int]:
+    return [kinds(fake.dm_messages(f.id)).get("update", 0) for f in fans]
+
+
+def posts(c: Cluster) -> list[int]:
+    return [kinds(c.fake.channel_messages(g.announce_channel_id)).get("update", 0)
+            for g in (c.fake.guild, c.other)]  # fmt: skip
+
+
+def busiest_second(fake: FakeDiscord, since: float) -> int:
+    """The most requests the bot's processes made together in any one second (but the
+    interaction answers, which Discord exempts)."""
+    times = sorted(r.at for r in fake.requests if r.at >= since and not r.path.startswith(EXEMPT))
+    return max((sum(1 for t in times[i:] if t < start + 1.0) for i, start in enumerate(times)),
+               default=0)  # fmt: skip
+
+
+async def fan_out_through_a_sigkill(c: Cluster, fans: list[FakeMember], number: int) -> None:
+    """Update `number` goes out; its sender is killed half-way and restarted after."""
+    fake, sender = c.fake, await sender_of(c)
+    started = time.monotonic()
+    result = await fake.invoke("admin update", {"text": f"Production news #{number}."},
+                               member=fake.guild.admin)  # fmt: skip
+    assert "Update added" in result.text
+    await wait_until(lambda: sum(updates(fake, fans)) >= (number - 1) * len(fans) + 8,
+                     timeout=20, what="some of the DMs")  # fmt: skip
+    await sender.kill()
+    killed_at, sent_before = time.monotonic(), sum(updates(fake, fans))
+    assert sent_before < number * len(fans), "the fan-out finished before the kill"
+    await wait_until(lambda: sum(updates(fake, fans)) > sent_before, timeout=30, what="takeover")
+    takeover = time.monotonic() - killed_at
+    await wait_until(lambda: updates(fake, fans) == [number] * len(fans), timeout=40,
+                     what="every DM exactly once")  # fmt: skip
+    assert posts(c) == [number, number]
+    peak = busiest_second(fake, started)
+    print(f"update {number}: next delivery {takeover:.2f}s after the SIGKILL of the sender; "
+          f"busiest second {peak} requests of {RATE}")  # fmt: skip
+    assert takeover < 30
+    assert peak <= RATE  # both processes together kept within DISCORD_RATE_LIMIT
+    assert await sender_of(c) is not sender
+    await sender.start()  # its shard is back; it re-sends nothing
+
+
+async def test_two_processes_behave_as_one_through_the_sigkill_of_either(
+    cluster: Cluster,
+) -> None:
+    c, fake = cluster, cluster.fake
+    # Logins were paced across the processes (Discord allows one IDENTIFY per 5 s here), and
+    # the commands were synced once for both.
+    assert sorted(shard for _, shard, _ in fake.identifies) == [0, 1]
+    assert fake.identify_pacing_violations == 0
+    assert len(fake.requests_to("PUT", r"/applications/\d+/commands")) == 1
+    for guild in (fake.guild, c.other):  # each answered by the process holding its shard
+        await set_up_guild(fake, guild)
+    # The premiere, set in the home server: each server's event is made by its own process.
+    await set_release(fake, datetime(2030, 6, 1, 12, 0, tzinfo=UTC))
+    await wait_until(
+        lambda: all(len(fake.scheduled_events(g)) == 1 for g in (fake.guild, c.other)),
+        timeout=15, what="a scheduled event in each server",
+    )  # fmt: skip
+    # Members of both servers: their welcome DMs come from the one sender, woken at once.
+    fans = await subscribe(fake, fake.guild, "home-fan") + await subscribe(fake, c.other, "far")
+    await welcomed(fake, fans)
+
+    first_sender = await sender_of(c)
+    await fan_out_through_a_sigkill(c, fans, 1)
+    await fan_out_through_a_sigkill(c, fans, 2)
+    assert await sender_of(c) is first_sender  # each process was killed as the sender once
+
+    for guild in (fake.guild, c.other):  # both shards answered again, the processes shown
+        status = await fake.invoke("admin status", member=guild.admin, guild=guild)
+        assert "Bot processes" in status.text, status.text
+        assert status.text.count("(sends the notifications)") == 1
+        assert "shards 0 of 2" in status.text and "shards 1 of 2" in status.text
+    assert updates(fake, fans) == [2] * len(fans) and posts(c) == [2, 2]  # nothing re-sent
+    assert all(len(fake.scheduled_events(g)) == 1 for g in (fake.guild, c.other))
