@@ -26,6 +26,8 @@ from tests.pgfixtures import fresh_database
 RATE = 12  # the bot's REST limit: low, so a fan-out is slow enough to be killed half-way
 FANS = 24  # DM subscribers in each server
 EXEMPT = ("/interactions/", "/webhooks/")
+pytestmark = pytest.mark.long  # about 50 s
+
 PASSWORD = f"pg-secret-{uuid.uuid4().hex[:12]}"
 
 
