@@ -82,6 +82,7 @@ def document(
     ours: Profile,
     bare: Profile,
     scale: str,
+    cluster: str,
     autocomplete: str,
     elapsed_s: float,
 ) -> str:
@@ -104,6 +105,8 @@ def document(
             scale,
             "",
             SCALE_NOTES,
+            "",
+            cluster,
             "",
             "## Name autocomplete (`python -m bench.bench_autocomplete`)",
             "",

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.cluster import measure as measure_cluster
+from bench.cluster import section as cluster_section
 from bench.compare import compare, progress
 from bench.process import BARE, OURS
 from bench.report import document
@@ -36,9 +38,10 @@ async def collect() -> str:
     started = time.monotonic()
     profiles = await compare((OURS, BARE))
     scale = scale_markdown(await measure_scale())
+    cluster = cluster_section(await measure_cluster())
     autocomplete = autocomplete_table()
     elapsed = time.monotonic() - started
-    return document(profiles[OURS], profiles[BARE], scale, autocomplete, elapsed)
+    return document(profiles[OURS], profiles[BARE], scale, cluster, autocomplete, elapsed)
 
 
 def main() -> int:
