@@ -102,9 +102,12 @@ class FanBot(commands.AutoShardedBot):
         self.clock = Clock(settings.clock_offset)
         database_url = settings.database_url.reveal() if settings.database_url else None
         self.store: Store = open_store(database_url, settings.database_path)
-        self.coordination = self.store.database.coordination()
+        self.coordination = self.store.database.coordination(self.store.owner)
         self.cluster = Cluster(self.store, self.coordination, self.clock, limiter,
                                settings.rate_limit, duties=self)  # fmt: skip
+        self.cluster.shards = shards_label(
+            list(settings.shard_ids) if settings.shard_ids else None, settings.shard_count
+        )
         self.logins = LoginPacer(self.store, self.coordination, settings.shared,
                                  self._max_concurrency)  # fmt: skip
         self.show = ShowStore(settings.show_data_path)
@@ -158,6 +161,10 @@ class FanBot(commands.AutoShardedBot):
         await self._feeds.stop()
         await self._progress.stop()
         await self._dispatcher.stop()  # lets sends under way finish and records them
+
+    def wake(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.wake()
 
     def _heard(self, topic: str) -> None:
         """A wake from any process (this one too): work was scheduled or the premiere moved."""
@@ -239,7 +246,7 @@ class FanBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         user = self.user
-        self.cluster.shards = shards_label(self.shard_ids, self.shard_count)
+        self.cluster.running(shards_label(self.shard_ids, self.shard_count))
         log.info(
             "ready: logged in as %s (%s) in %d servers, shards %s",
             user,

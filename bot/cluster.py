@@ -4,8 +4,10 @@ Every process runs its own shards: their commands, scheduled events and countdow
 Work that must happen once for the whole bot (sending the outbox, fan-out progress, news
 feeds) belongs to the sender: the one process holding the sender's lock (see
 `bot.store.coordination`). Each process asks for it every second, so a killed sender is
-replaced within about a second; its leased deliveries are taken over when their leases run
-out. With SQLite there is one process, and it is the sender from the start.
+replaced within about a second. Each process also holds a lock of its own while it lives: the
+new sender takes over a gone sender's leased deliveries at once (and forgets a gone process's
+heartbeat); leases that run out are taken over anyway. With SQLite there is one process, and
+it is the sender from the start.
 
 Discord's global limit belongs to the bot: the sender keeps `OTHERS_SHARE` requests a second
 free for each other live process, which keeps itself to that share.
@@ -24,7 +26,6 @@ from bot.jobs import Job
 from bot.rest_limit import RestLimiter
 from bot.store import Store
 from bot.store.coordination import Coordination
-from bot.store.processes import SILENT_AFTER
 from bot.store.records import ProcessRecord
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,10 @@ class Duties(Protocol):
     async def lead(self) -> None: ...
 
     async def step_down(self) -> None: ...
+
+    def wake(self) -> None:
+        """Work became free to send."""
+        ...
 
 
 def rate_share(rate: int, alive: int, sender: bool) -> int:
@@ -71,6 +76,13 @@ class Cluster(Job):
         self.shards = "all"  # set once the gateway knows them
         self.started_at = self.now()
         self._beat_at = 0
+        self._foreign_leases = False  # whether other processes' leases may be left to take
+
+    def running(self, shards: str) -> None:
+        """The gateway knows our shards now: the others hear of them at once."""
+        if shards != self.shards:
+            self.shards, self._beat_at = shards, 0
+            self.wake()
 
     @property
     def process_id(self) -> str:
@@ -90,29 +102,44 @@ class Cluster(Job):
                 await self._changed()
         if self.leading != was or self.now() >= self._beat_at + HEARTBEAT_S:
             await self.beat()
+        if self.leading and self._foreign_leases:
+            await self._take_over_leases()
         return ELECTION_S
+
+    async def _take_over_leases(self) -> None:
+        """Deliveries leased by a sender that is gone are sent now, not when the leases run
+        out. Only senders lease, so once none of another's are left, none come back."""
+        holders = await self.store.outbox.lease_holders(self.now())
+        self._foreign_leases = bool(holders)
+        for holder in await self.coordination.gone(holders):
+            taken = await self.store.outbox.release_leases(holder)
+            log.info("took over %d deliveries of process %s, which is gone", taken, holder)
+            self.duties.wake()
 
     async def _changed(self) -> None:
         if self.leading:
             log.info("this process (%s) is now the sender", self.process_id)
-            if not self.coordination.shared:  # the only process: any other lease is a dead run's
-                await self.store.outbox.release_leases()
-            else:  # the last sender's requests of the past second still count at Discord
-                await asyncio.sleep(TAKEOVER_PAUSE_S)
+            if self.coordination.shared:  # the last sender's requests of the past second
+                await asyncio.sleep(TAKEOVER_PAUSE_S)  # still count at Discord
+            self._foreign_leases = True
             await self.duties.lead()
         else:
             log.warning("this process (%s) is no longer the sender", self.process_id)
             await self.duties.step_down()
 
     async def beat(self) -> None:
-        """Tell the others we are alive, and take our share of the REST limit."""
+        """Tell the others we are alive, forget those that are gone, and take our share of
+        the REST limit."""
         now = self.now()
         self._beat_at = now
         record = ProcessRecord(self.process_id, socket.gethostname()[:60], os.getpid(),
                                self.shards, self.leading, self.started_at, now)  # fmt: skip
         await self.store.processes.beat(record)
-        alive = [p for p in await self.store.processes.all() if p.heartbeat_at > now - SILENT_AFTER]
-        share = rate_share(self.rate, len(alive), self.leading)
+        others = {p.id for p in await self.store.processes.all() if p.id != self.process_id}
+        gone = await self.coordination.gone(others)
+        for process_id in gone:  # killed: its lock in the database is free
+            await self.store.processes.forget(process_id)
+        share = rate_share(self.rate, 1 + len(others - gone), self.leading)
         if share != self.limiter.per_second:
             log.info("REST share of this process: %d requests a second of %d", share, self.rate)
             self.limiter.set_rate(share)

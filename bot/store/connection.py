@@ -59,8 +59,9 @@ class Database(Scope, Protocol):
 
     dialect: str
 
-    def coordination(self) -> Coordination:
-        """How this database lets the bot's processes agree (see `bot.store.coordination`)."""
+    def coordination(self, process_id: str) -> Coordination:
+        """How this database lets the bot's processes agree (see `bot.store.coordination`),
+        for the process `process_id`."""
         ...
 
     async def open(self) -> None:

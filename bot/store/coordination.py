@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
@@ -28,6 +28,10 @@ class Coordination(Protocol):
 
     async def still_leading(self) -> bool:
         """Whether the lead taken by `try_lead` still holds (false once the database lost us)."""
+        ...
+
+    async def gone(self, process_ids: Collection[str]) -> set[str]:
+        """Which of these processes are known to be gone (so their leases may be taken)."""
         ...
 
     def announce(self, topic: str) -> None:
@@ -60,6 +64,9 @@ class LocalCoordination:
 
     async def still_leading(self) -> bool:
         return True
+
+    async def gone(self, process_ids: Collection[str]) -> set[str]:
+        return set(process_ids)  # one process per database: any other was an earlier run
 
     def announce(self, topic: str) -> None:
         self._on_wake(topic)

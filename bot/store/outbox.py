@@ -182,14 +182,23 @@ class OutboxStore:
             )
         return {int(row[0]): int(row[1]) for row in rows}
 
-    async def release_leases(self) -> int:
-        """Every other holder's leases end now (they are known to be dead: the lone process
-        of a SQLite file restarted); how many there were."""
+    async def lease_holders(self, now: int) -> set[str]:
+        """The other processes holding leases that have not run out."""
+        async with self._scope.read() as conn:
+            rows = await conn.fetchall(
+                "SELECT DISTINCT lease_owner FROM deliveries WHERE state = 'pending'"
+                " AND lease_until > ? AND lease_owner <> ?",
+                (now, self._owner),
+            )
+        return {str(row[0]) for row in rows}
+
+    async def release_leases(self, holder: str) -> int:
+        """The leases of `holder`, known to be gone, end now; how many there were."""
         async with self._scope.write() as conn:
             return await conn.execute(
                 "UPDATE deliveries SET lease_until = NULL WHERE state = 'pending'"
-                " AND lease_until IS NOT NULL AND lease_owner <> ?",
-                (self._owner,),
+                " AND lease_until IS NOT NULL AND lease_owner = ?",
+                (holder,),
             )
 
     async def begin_attempts(self, delivery_ids: Sequence[int], now: int) -> None:

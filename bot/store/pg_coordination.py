@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -29,8 +29,10 @@ NAMESPACE = 0x414F4144  # 'AOAD': the first key of every advisory lock of ours
 SENDER = "sender"
 PING_TIMEOUT_S = 5.0
 
+ALIVE = NAMESPACE + 1  # the first key of each process's own lock, held while it lives
+
 Connect = Callable[[], Awaitable[asyncpg.Connection]]
-Notify = Callable[[str, str], Awaitable[None]]
+Query = Callable[[str, Sequence[object]], Awaitable[object]]  # a pooled `?` statement's value
 
 
 def lock_key(name: str) -> int:
@@ -41,9 +43,10 @@ def lock_key(name: str) -> int:
 class PostgresCoordination:
     shared = True
 
-    def __init__(self, connect: Connect, notify: Notify) -> None:
+    def __init__(self, connect: Connect, query: Query, process_id: str) -> None:
         self._connect = connect  # a fresh connection, outside the pool
-        self._notify = notify  # NOTIFY through a pooled connection
+        self._query = query  # one statement on a pooled connection
+        self._process_id = process_id
         self._conn: asyncpg.Connection | None = None
         self._on_wake: WakeHandler = lambda _topic: None
         self._leading = False
@@ -65,6 +68,8 @@ class PostgresCoordination:
         await self.close()
         conn = await self._connect()
         await conn.add_listener(CHANNEL, self._heard)
+        # Held as long as this connection lives: how the others tell that we are gone.
+        await conn.execute("SELECT pg_try_advisory_lock($1, $2)", ALIVE, lock_key(self._process_id))
         self._conn = conn
         return conn
 
@@ -102,6 +107,19 @@ class PostgresCoordination:
             self._conn = None
         return self._leading
 
+    async def gone(self, process_ids: Collection[str]) -> set[str]:
+        """Those whose lock is free: their connection ended (they died, or lost the database
+        and hold nothing any more)."""
+        free = set()
+        for process_id in process_ids:
+            if await self._query(
+                "SELECT CASE WHEN pg_try_advisory_lock(?, ?) THEN pg_advisory_unlock(?, ?)"
+                " ELSE false END",
+                (ALIVE, lock_key(process_id), ALIVE, lock_key(process_id)),
+            ):
+                free.add(process_id)
+        return free
+
     def announce(self, topic: str) -> None:
         """Sent in the background, a burst of the same topic as one NOTIFY."""
         self._topics.add(topic)
@@ -113,7 +131,7 @@ class PostgresCoordination:
             topics, self._topics = self._topics, set()
             for topic in sorted(topics):
                 try:
-                    await self._notify(CHANNEL, topic)
+                    await self._query("SELECT pg_notify(?, ?)", (CHANNEL, topic))
                 except Exception as exc:  # the others will see the work at their next look
                     log.warning("could not wake the other processes (%s): %s", topic, exc)
                     self._on_wake(topic)  # this process at least

@@ -120,13 +120,14 @@ class PostgresDatabase:
             pool, self._pool = self._pool, None
             await pool.close()
 
-    def coordination(self) -> Coordination:
+    def coordination(self, process_id: str) -> Coordination:
         """Advisory locks and LISTEN/NOTIFY on this server."""
-        return PostgresCoordination(self.connect_dedicated, self._notify)
+        return PostgresCoordination(self.connect_dedicated, self._value, process_id)
 
-    async def _notify(self, channel: str, payload: str) -> None:
+    async def _value(self, sql: str, params: Params) -> object:
         async with self.read() as conn:
-            await conn.execute("SELECT pg_notify(?, ?)", (channel, payload))
+            row = await conn.fetchone(sql, params)
+        return row[0] if row else None
 
     async def connect_dedicated(self) -> Any:
         """A connection of its own, outside the pool (session advisory locks, LISTEN); the

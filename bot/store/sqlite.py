@@ -58,7 +58,7 @@ class SqliteDatabase:
         self._conn: SqliteConn | None = None
         self._lock = asyncio.Lock()
 
-    def coordination(self) -> Coordination:
+    def coordination(self, process_id: str) -> Coordination:
         """One process per file: it always leads."""
         return LocalCoordination()
 
@@ -117,8 +117,11 @@ class SqliteDatabase:
         """BEGIN IMMEDIATE … COMMIT, rolled back on any error or cancellation."""
         async with self._lock:
             conn = self.conn
-            await conn.raw.execute("BEGIN IMMEDIATE")
             try:
+                # Inside the try: cancelled while BEGIN runs on aiosqlite's thread, the
+                # transaction may have begun all the same, and the rollback (queued after it
+                # on that thread) ends it.
+                await conn.raw.execute("BEGIN IMMEDIATE")
                 yield conn
             except BaseException:
                 await asyncio.shield(conn.raw.rollback())

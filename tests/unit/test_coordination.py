@@ -43,7 +43,7 @@ async def wait_for(condition: object, what: str, timeout: float = 5.0) -> None:
 async def test_one_sender_and_a_takeover_when_its_connection_dies(
     two_processes: tuple[Store, Store],
 ) -> None:
-    first, second = (s.database.coordination() for s in two_processes)
+    first, second = (s.database.coordination(s.owner) for s in two_processes)
     heard: list[tuple[str, str]] = []
     await first.open(lambda topic: heard.append(("p1", topic)))
     await second.open(lambda topic: heard.append(("p2", topic)))
@@ -53,8 +53,10 @@ async def test_one_sender_and_a_takeover_when_its_connection_dies(
         assert await first.still_leading() and await first.try_lead()
         second.announce("outbox")  # heard by every process, the announcer too
         await wait_for(lambda: sorted(heard) == [("p1", "outbox"), ("p2", "outbox")], "wakes")
-        # The sender's connection dies (as with a SIGKILL): its lock is free at once.
+        assert await second.gone({"p1", "p2", "never-started"}) == {"never-started"}
+        # The sender's connection dies (as with a SIGKILL): its locks are free at once.
         first._conn.terminate()  # type: ignore[attr-defined]
+        assert await second.gone({"p1", "p2"}) == {"p1"}
         assert not await first.still_leading()
         assert await second.try_lead()
         assert not await first.try_lead()  # reconnects, but the lead is taken
@@ -64,7 +66,7 @@ async def test_one_sender_and_a_takeover_when_its_connection_dies(
 
 
 async def test_exclusive_sections_never_overlap(two_processes: tuple[Store, Store]) -> None:
-    first, second = (s.database.coordination() for s in two_processes)
+    first, second = (s.database.coordination(s.owner) for s in two_processes)
     inside: list[str] = []
     overlaps = 0
 

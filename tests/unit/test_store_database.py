@@ -166,3 +166,15 @@ async def test_discord_ids_keep_all_64_bits(db: Store) -> None:
     assert (settings.guild_id, settings.channel_id, settings.role_id) == (big, big - 1, big - 2)
     await db.audit.record(guild_id=big, user_id=big, action="a", old=None, new=None, now=2**40)
     assert [(e.user_id, e.at) for e in await db.audit.latest(big)] == [(big, 2**40)]
+
+
+async def test_a_write_cancelled_at_any_point_leaves_no_transaction_open(db: Store) -> None:
+    """Cancelled while BEGIN is on its way (or later), the next transaction still begins."""
+    for ticks in range(6):
+        task = asyncio.create_task(db.meta.set("cancelled", str(ticks)))
+        for _ in range(ticks):
+            await asyncio.sleep(0)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await db.meta.set("after", str(ticks))  # raised 'within a transaction' before
+        assert await db.meta.get("after") == str(ticks)
