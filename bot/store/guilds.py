@@ -59,8 +59,16 @@ class GuildSettingsStore:
     ) -> tuple[GuildSettings, GuildSettings]:
         """Change the given fields (None leaves one as it is); returns (old, new)."""
         async with self._scope.write() as conn:
+            # The row exists and is locked before it is read, so that two changes at once
+            # (PostgreSQL's transactions may overlap) never lose one another's fields.
+            await conn.execute(
+                "INSERT INTO guild_settings (guild_id, updated_at) VALUES (?, ?)"
+                " ON CONFLICT (guild_id) DO NOTHING",
+                (guild_id, now),
+            )
+            lock = " FOR UPDATE" if conn.dialect == "postgresql" else ""
             row = await conn.fetchone(
-                f"SELECT {COLUMNS} FROM guild_settings WHERE guild_id = ?", (guild_id,)
+                f"SELECT {COLUMNS} FROM guild_settings WHERE guild_id = ?{lock}", (guild_id,)
             )
             old = _settings(row) if row else GuildSettings(guild_id)
             new = GuildSettings(

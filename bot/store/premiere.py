@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.store.connection import Scope
+from bot.store.connection import Row, Scope
 from bot.store.records import Premiere, Update
 
 
@@ -15,9 +15,22 @@ class PremiereStore:
             row = await conn.fetchone(
                 "SELECT starts_at, timezone, note, revision, expected FROM premiere WHERE id = 1"
             )
-        if row is None:
-            return Premiere(None, None, None, 0)
-        return Premiere(row[0], row[1], row[2], row[3], row[4])
+        return _premiere(row)
+
+    async def current_for_change(self) -> Premiere:
+        """The premiere, in a transaction that will change it: the next one to ask waits
+        for this one to end (SQLite's transactions never overlap; PostgreSQL's may)."""
+        async with self._scope.write() as conn:
+            await conn.execute(
+                "INSERT INTO premiere (id, revision, updated_at) VALUES (1, 0, 0)"
+                " ON CONFLICT (id) DO NOTHING"
+            )
+            lock = " FOR UPDATE" if conn.dialect == "postgresql" else ""
+            row = await conn.fetchone(
+                "SELECT starts_at, timezone, note, revision, expected FROM premiere"
+                f" WHERE id = 1{lock}"
+            )
+        return _premiere(row)
 
     async def put(
         self, *, starts_at: int | None, timezone: str | None, note: str | None, user_id: int,
@@ -58,3 +71,9 @@ class PremiereStore:
                 (limit,),
             )
         return [Update(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def _premiere(row: Row | None) -> Premiere:
+    if row is None:
+        return Premiere(None, None, None, 0)
+    return Premiere(row[0], row[1], row[2], row[3], row[4])

@@ -90,7 +90,7 @@ class ReleaseUseCases:
             return await self._set_expected(partial.stored(), note, user_id, reply)
         starts_at = int(parse_premiere(date, time, timezone, self.clock.now()).timestamp())
         async with self.store.transaction() as tx:
-            old = await tx.premiere.current()
+            old = await tx.premiere.current_for_change()
             new = await tx.premiere.put(
                 starts_at=starts_at, timezone=timezone or DEFAULT_TIMEZONE, note=note,
                 user_id=user_id, now=now,
@@ -124,7 +124,7 @@ class ReleaseUseCases:
         """Only the year or month is known: announced as such; every planned reminder goes."""
         now = self.now()
         async with self.store.transaction() as tx:
-            old = await tx.premiere.current()
+            old = await tx.premiere.current_for_change()
             new = await tx.premiere.put(
                 starts_at=None, timezone=None, note=note, user_id=user_id, now=now,
                 expected=expected,
@@ -149,7 +149,7 @@ class ReleaseUseCases:
         None when there was no date to withdraw."""
         now = self.now()
         async with self.store.transaction() as tx:
-            old = await tx.premiere.current()
+            old = await tx.premiere.current_for_change()
             if not old.announced:
                 return None
             new = await tx.premiere.put(

@@ -3,6 +3,7 @@ through each call (the use-case tests cover what they mean)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -148,3 +149,17 @@ async def test_outbox_lanes_followups_and_reports(store: Store) -> None:
     await store.followups.finish(member)
     assert await store.followups.watching(NOW) == []
     assert review
+
+
+async def test_settings_changed_at_once_keep_every_field(store: Store) -> None:
+    """Two changes to one server's settings at the same moment lose neither."""
+    await asyncio.gather(
+        store.guilds.update(7, channel_id=70, now=1),
+        store.guilds.update(7, role_id=700, now=1),
+        store.guilds.update(7, mod_role_id=7000, now=1),
+        store.guilds.update(7, countdown_channel_id=71, now=1),
+        store.guilds.update(7, review_channel_id=72, now=1),
+    )
+    got = await store.guilds.get(7)
+    assert (got.channel_id, got.role_id, got.mod_role_id) == (70, 700, 7000)
+    assert (got.countdown_channel_id, got.review_channel_id) == (71, 72)

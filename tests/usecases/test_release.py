@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.errors import InputError
@@ -104,3 +106,20 @@ async def test_a_partial_date_in_the_past_or_off_the_calendar_is_refused(
     with pytest.raises(InputError):
         await world.usecases.release.set_premiere(date=date, time=None, timezone=None,
                                                   note=None, user_id=5)  # fmt: skip
+
+
+async def test_dates_set_at_once_leave_one_plan(world: World) -> None:
+    """PostgreSQL's transactions may overlap: two moderators setting the date at the same
+    moment must leave the plan of one of them, never both (double reminders)."""
+    release = world.usecases.release
+    await asyncio.gather(*(
+        release.set_premiere(date=f"2027-02-{day:02}", time="12:00", timezone="UTC", note=None,
+                             user_id=5)
+        for day in range(1, 9)
+    ))  # fmt: skip
+    upcoming = [p.kind for p in await world.store.outbox.upcoming(limit=100)]
+    assert upcoming.count("premiere") == 1 and upcoming.count("reminder_7d") == 1
+    assert (await world.store.premiere.current()).revision == 8
+    cleared = await asyncio.gather(*(release.clear_premiere(user_id=5) for _ in range(4)))
+    assert sum(c is not None for c in cleared) == 1  # withdrawn once, announced once
+    assert [p.kind for p in await world.store.outbox.upcoming(limit=100)] == ["date_cleared"]
