@@ -345,8 +345,9 @@ NOTES = (
     "most requests of both processes in any one second but the exempt interaction answers, "
     "those refused with a 429 included (so above the limit only by what the fake refused). "
     f"SIGKILL: the sender (the `processes` row with `sender = 1`) killed once {KILL_AT:.0%} of "
-    "the DMs were delivered; the deliveries it had leased wait for their 10 s lease (most of "
-    "those rows' time); it is started again before the next run."
+    "the DMs were delivered; the new sender takes over the deliveries it had leased as soon "
+    "as it sees it gone (its lock in the database free); the rest of the time is the rest of "
+    "the fan-out. The killed process is started again before the next run."
 )
 
 

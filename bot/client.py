@@ -35,6 +35,7 @@ from bot.outbox.progress import ProgressReporter
 from bot.outbox.sender import DiscordSender
 from bot.rest_limit import RestLimiter, throttle_bucket_sweep
 from bot.settings import Settings
+from bot.shards import shards_label
 from bot.show.loader import ShowStore
 from bot.show.watcher import ShowWatcher
 from bot.store import Store, open_store
@@ -57,16 +58,6 @@ def extension_names() -> list[str]:
 def fan_out_concurrency(rate_limit: int) -> int:
     """Sends in flight: enough to fill the REST limit while each waits on its round trip."""
     return max(8, min(32, rate_limit // 32))
-
-
-def shards_label(shard_ids: list[int] | None, shard_count: int | None) -> str:
-    """'0-1 of 4', '0, 2 of 4', or 'all' (every shard, however many)."""
-    if shard_ids is None or shard_count is None or len(shard_ids) == shard_count:
-        return "all" if shard_count is None else f"all {shard_count}"
-    ids = sorted(shard_ids)
-    if ids == list(range(ids[0], ids[-1] + 1)) and len(ids) > 1:
-        return f"{ids[0]}-{ids[-1]} of {shard_count}"
-    return f"{', '.join(map(str, ids))} of {shard_count}"
 
 
 class FanBot(commands.AutoShardedBot):

@@ -24,6 +24,7 @@ from typing import Protocol
 from bot.clock import Clock
 from bot.jobs import Job
 from bot.rest_limit import RestLimiter
+from bot.shards import share_a_shard
 from bot.store import Store
 from bot.store.coordination import Coordination
 from bot.store.records import ProcessRecord
@@ -77,6 +78,7 @@ class Cluster(Job):
         self.started_at = self.now()
         self._beat_at = 0
         self._foreign_leases = False  # whether other processes' leases may be left to take
+        self._warned: set[str] = set()  # processes said to share a shard with this one
 
     def running(self, shards: str) -> None:
         """The gateway knows our shards now: the others hear of them at once."""
@@ -135,14 +137,27 @@ class Cluster(Job):
         record = ProcessRecord(self.process_id, socket.gethostname()[:60], os.getpid(),
                                self.shards, self.leading, self.started_at, now)  # fmt: skip
         await self.store.processes.beat(record)
-        others = {p.id for p in await self.store.processes.all() if p.id != self.process_id}
-        gone = await self.coordination.gone(others)
+        others = {p.id: p for p in await self.store.processes.all() if p.id != self.process_id}
+        gone = await self.coordination.gone(set(others))
         for process_id in gone:  # killed: its lock in the database is free
             await self.store.processes.forget(process_id)
-        share = rate_share(self.rate, 1 + len(others - gone), self.leading)
+        alive = [p for p in others.values() if p.id not in gone]
+        self._warn_of_shared_shards(alive)
+        share = rate_share(self.rate, 1 + len(alive), self.leading)
         if share != self.limiter.per_second:
             log.info("REST share of this process: %d requests a second of %d", share, self.rate)
             self.limiter.set_rate(share)
+
+    def _warn_of_shared_shards(self, others: list[ProcessRecord]) -> None:
+        """Two processes on one shard would both serve its servers: said once per process."""
+        for other in others:
+            if other.id not in self._warned and share_a_shard(self.shards, other.shards):
+                self._warned.add(other.id)
+                log.error(
+                    "shards %s of this process are also run by %s (pid %d, shards %s): their"
+                    " servers are served twice; give each process its own SHARD_IDS",
+                    self.shards, other.host, other.pid, other.shards,
+                )  # fmt: skip
 
     async def stop(self) -> None:
         if self._task is None:

@@ -1,0 +1,33 @@
+"""How a process's gateway shards are written for people ('0-1 of 4') and read back, to tell
+when two processes run the same shard (each of its servers would be served twice)."""
+
+from __future__ import annotations
+
+
+def shards_label(shard_ids: list[int] | None, shard_count: int | None) -> str:
+    """'0-1 of 4', '0, 2 of 4', 'all 4', or 'all' (every shard, however many)."""
+    if shard_ids is None or shard_count is None or len(shard_ids) == shard_count:
+        return "all" if shard_count is None else f"all {shard_count}"
+    ids = sorted(shard_ids)
+    if ids == list(range(ids[0], ids[-1] + 1)) and len(ids) > 1:
+        return f"{ids[0]}-{ids[-1]} of {shard_count}"
+    return f"{', '.join(map(str, ids))} of {shard_count}"
+
+
+def shards_of(label: str) -> set[int] | None:
+    """The shards a label names; None for every shard (of a count not known yet)."""
+    if label == "all":
+        return None
+    if label.startswith("all "):
+        return set(range(int(label[4:])))
+    ids, _, _count = label.rpartition(" of ")
+    found: set[int] = set()
+    for part in ids.split(", "):
+        low, _, high = part.partition("-")
+        found.update(range(int(low), int(high or low) + 1))
+    return found
+
+
+def share_a_shard(one: str, other: str) -> bool:
+    a, b = shards_of(one), shards_of(other)
+    return a is None or b is None or bool(a & b)
