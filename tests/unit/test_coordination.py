@@ -56,6 +56,10 @@ async def test_one_sender_and_a_takeover_when_its_connection_dies(
         assert await second.gone({"p1", "p2", "never-started"}) == {"never-started"}
         # The sender's connection dies (as with a SIGKILL): its locks are free at once.
         first._conn.terminate()  # type: ignore[attr-defined]
+        for _ in range(100):  # the server notices the closed socket a moment later
+            if await second.gone({"p1", "p2"}):
+                break
+            await asyncio.sleep(0.02)
         assert await second.gone({"p1", "p2"}) == {"p1"}
         assert not await first.still_leading()
         assert await second.try_lead()
