@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -255,6 +256,10 @@ async def test_status_shows_settings_schedule_and_audit(world: World) -> None:
     assert f"<#{fake.guild.announce_channel_id}>" in result.text
     assert "Recent admin actions" in result.text and "setup" in result.text
     assert "Deliveries" in result.text
+    # The one process, which sends, all its shards, its heartbeat a Discord timestamp.
+    assert "Bot processes" in result.text and "shards all 1 (sends the notifications)" in (
+        result.text)  # fmt: skip
+    assert re.search(r"heartbeat <t:\d+:R>", result.text), result.text
 
 
 @pytest.mark.solo

@@ -12,7 +12,7 @@ import pytest
 from bot.store import Store, open_postgresql
 from bot.store.coordination import LocalCoordination
 from bot.store.processes import FORGET_AFTER
-from bot.store.records import ProcessRecord
+from bot.store.records import NewNotification, ProcessRecord
 from tests.pgfixtures import BACKENDS, fresh_database, migrated_template, store_on
 
 NOW = 1_800_000_000
@@ -115,3 +115,25 @@ async def test_processes_beat_and_are_forgotten(store: Store) -> None:
     await store.processes.forget("host:1")
     await store.processes.beat(record(3, False, NOW + FORGET_AFTER + 1))  # 2 is long silent
     assert [p.pid for p in await store.processes.all()] == [3]
+
+
+async def test_two_processes_expanding_at_once_make_each_delivery_once(
+    two_processes: tuple[Store, Store],
+) -> None:
+    """Only the sender expands, but a sender replaced mid-expansion must not double it."""
+    first, second = two_processes
+    await first.guilds.update(1, channel_id=10, role_id=100, now=NOW)
+    for user_id in range(200):
+        await first.subscriptions.put(1, user_id, via="dm", user_name="u", locale="en-US",
+                                      now=NOW)  # fmt: skip
+    for _ in range(5):
+        await first.outbox.add(NewNotification("update", {}, NOW, NOW + 60), NOW)
+    counts = await asyncio.gather(first.outbox.expand_due(NOW), second.outbox.expand_due(NOW))
+    assert sum(counts) >= 5
+    async with first.database.read() as conn:
+        rows = await conn.fetchall(
+            "SELECT notification_id, target, COUNT(*) FROM deliveries"
+            " GROUP BY notification_id, target ORDER BY notification_id, target"
+        )
+    assert {(r[1], int(r[2])) for r in rows} == {("channel", 1), ("dm", 200)}
+    assert len(rows) == 10  # five notifications, each one post and 200 DMs
