@@ -15,6 +15,7 @@ from bot.usecases.servers import ServerStatus, SubscriberExport
 
 COLOR = discord.Colour(0x8B0000)
 MAX_PROCESS_LINES = 10
+MAX_NAMED = 10  # servers named in one reply
 
 
 def when(ts: int) -> str:
@@ -64,7 +65,10 @@ def planned_text(lang: Lang, planned: list[Planned]) -> str:
 
 def events_text(lang: Lang, changed: PremiereChanged) -> str:
     if changed.events_refused:
-        names = ", ".join(quote(name, 50) for name in changed.events_refused)
+        shown = changed.events_refused[:MAX_NAMED]
+        names = ", ".join(quote(name, 50) for name in shown)
+        if len(changed.events_refused) > len(shown):
+            names += f" … +{len(changed.events_refused) - len(shown)}"
         return t(lang, "release.events_failed", servers=names)
     return t(lang, "release.events_ok", count=changed.events_updating)
 

@@ -95,7 +95,8 @@ class FanBot(commands.AutoShardedBot):
         self.store: Store = open_store(database_url, settings.database_path)
         self.coordination = self.store.database.coordination(self.store.owner)
         self.cluster = Cluster(self.store, self.coordination, self.clock, limiter,
-                               settings.rate_limit, duties=self)  # fmt: skip
+                               settings.rate_limit, duties=self,
+                               event_servers=self._event_servers)  # fmt: skip
         self.cluster.shards = shards_label(
             list(settings.shard_ids) if settings.shard_ids else None, settings.shard_count
         )
@@ -152,6 +153,10 @@ class FanBot(commands.AutoShardedBot):
         await self._feeds.stop()
         await self._progress.stop()
         await self._dispatcher.stop()  # lets sends under way finish and records them
+
+    def _event_servers(self) -> tuple[int, list[str]]:
+        allowed, refused = HttpActions(self).event_servers()
+        return len(allowed), refused
 
     def wake(self) -> None:
         if self._dispatcher is not None:

@@ -19,6 +19,7 @@ import asyncio
 import logging
 import os
 import socket
+from collections.abc import Callable
 from typing import Protocol
 
 from bot.clock import Clock
@@ -35,6 +36,11 @@ ELECTION_S = 1.0
 HEARTBEAT_S = 10
 TAKEOVER_PAUSE_S = 1.0  # Discord's window: what the last sender sent in it still counts
 OTHERS_SHARE = 2  # requests a second the sender leaves to each other live process
+
+
+# How many of this process's servers may have the premiere's scheduled event, and the names of
+# those where the bot may not manage events: told to the others with each heartbeat.
+EventServers = Callable[[], tuple[int, list[str]]]
 
 
 class Duties(Protocol):
@@ -64,9 +70,10 @@ class Cluster(Job):
 
     def __init__(
         self, store: Store, coordination: Coordination, clock: Clock, limiter: RestLimiter,
-        rate: int, duties: Duties,
+        rate: int, duties: Duties, event_servers: EventServers = lambda: (0, []),
     ) -> None:  # fmt: skip
         super().__init__()
+        self.event_servers = event_servers
         self.store = store
         self.coordination = coordination
         self.clock = clock
@@ -81,10 +88,9 @@ class Cluster(Job):
         self._warned: set[str] = set()  # processes said to share a shard with this one
 
     def running(self, shards: str) -> None:
-        """The gateway knows our shards now: the others hear of them at once."""
-        if shards != self.shards:
-            self.shards, self._beat_at = shards, 0
-            self.wake()
+        """The gateway is ready: the others hear of our shards and servers at once."""
+        self.shards, self._beat_at = shards, 0
+        self.wake()
 
     @property
     def process_id(self) -> str:
@@ -134,8 +140,10 @@ class Cluster(Job):
         the REST limit."""
         now = self.now()
         self._beat_at = now
+        events, refused = self.event_servers()
         record = ProcessRecord(self.process_id, socket.gethostname()[:60], os.getpid(),
-                               self.shards, self.leading, self.started_at, now)  # fmt: skip
+                               self.shards, self.leading, self.started_at, now, events,
+                               tuple(refused))  # fmt: skip
         await self.store.processes.beat(record)
         others = {p.id: p for p in await self.store.processes.all() if p.id != self.process_id}
         gone = await self.coordination.gone(set(others))

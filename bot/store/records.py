@@ -248,3 +248,5 @@ class ProcessRecord:
     sender: bool  # the one that sends the outbox
     started_at: int
     heartbeat_at: int
+    event_servers: int = 0  # its servers where the bot may manage scheduled events
+    events_refused: tuple[str, ...] = ()  # the names of its servers where it may not

@@ -17,7 +17,8 @@ from bot.outbox import Outbox
 from bot.show.loader import ShowStore
 from bot.show.model import Text, TimelineEntry
 from bot.store import Store, Tx
-from bot.store.records import Followup, Planned, Premiere
+from bot.store.processes import SILENT_AFTER
+from bot.store.records import Followup, Planned, Premiere, ProcessRecord
 from bot.untrusted import clean_input
 from bot.usecases.inputs import ReplyHandle
 
@@ -116,7 +117,7 @@ class ReleaseUseCases:
                 guild_id=None, user_id=user_id, action="release.set", old=old.describe(),
                 new=new.describe(), now=now,
             )  # fmt: skip
-        return self._changed(starts_at, planned)
+        return await self._changed(starts_at, planned)
 
     async def _set_expected(
         self, expected: str, note: str | None, user_id: int, reply: ReplyHandle | None
@@ -140,7 +141,7 @@ class ReleaseUseCases:
                 guild_id=None, user_id=user_id, action="release.expected", old=old.describe(),
                 new=new.describe(), now=now,
             )  # fmt: skip
-        return self._changed(None, [Planned("date_set", now)], expected)
+        return await self._changed(None, [Planned("date_set", now)], expected)
 
     async def clear_premiere(
         self, *, user_id: int, reply: ReplyHandle | None = None
@@ -165,7 +166,7 @@ class ReleaseUseCases:
                 guild_id=None, user_id=user_id, action="release.clear", old=old.describe(),
                 new=None, now=now,
             )  # fmt: skip
-        return self._changed(None, [])
+        return await self._changed(None, [])
 
     async def change_premiere(
         self, *, date: str, time: str | None, timezone: str | None, note: str | None,
@@ -180,12 +181,23 @@ class ReleaseUseCases:
             date=date, time=time, timezone=timezone, note=note, user_id=user_id, reply=reply
         )
 
-    def _changed(
+    async def _changed(
         self, starts_at: int | None, planned: list[Planned], expected: str | None = None
     ) -> PremiereChanged:
         self.sync_events()  # queued: the scheduled events follow the stored premiere
-        allowed, refused = self.discord.event_servers()
-        return PremiereChanged(starts_at, planned, len(allowed), refused, expected)
+        allowed, refused = self.discord.event_servers()  # this process's servers
+        count = len(allowed)
+        for other in await self._other_processes():  # the others' servers, as last told
+            count += other.event_servers
+            refused = [*refused, *other.events_refused]
+        return PremiereChanged(starts_at, planned, count, refused, expected)
+
+    async def _other_processes(self) -> list[ProcessRecord]:
+        since = self.now() - SILENT_AFTER
+        return [
+            p for p in await self.store.processes.all()
+            if p.id != self.store.owner and p.heartbeat_at > since
+        ]  # fmt: skip
 
     async def post_update(
         self, *, text: str, source: str | None, user_id: int, reply: ReplyHandle | None = None

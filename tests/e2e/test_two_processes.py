@@ -156,7 +156,8 @@ async def test_two_processes_behave_as_one_through_the_sigkill_of_either(
     for guild in (fake.guild, c.other):  # each answered by the process holding its shard
         await set_up_guild(fake, guild)
     # The premiere, set in the home server: each server's event is made by its own process.
-    await set_release(fake, datetime(2030, 6, 1, 12, 0, tzinfo=UTC))
+    reply = await set_release(fake, datetime(2030, 6, 1, 12, 0, tzinfo=UTC))
+    assert "Scheduled event updated in 2 server(s)" in reply  # the other process's one too
     await wait_until(
         lambda: all(len(fake.scheduled_events(g)) == 1 for g in (fake.guild, c.other)),
         timeout=15, what="a scheduled event in each server",

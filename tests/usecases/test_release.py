@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from bot.errors import InputError
+from bot.store.records import ProcessRecord
 from tests.usecases.conftest import NOW, World
 
 DAY = 86400
@@ -123,3 +124,15 @@ async def test_dates_set_at_once_leave_one_plan(world: World) -> None:
     cleared = await asyncio.gather(*(release.clear_premiere(user_id=5) for _ in range(4)))
     assert sum(c is not None for c in cleared) == 1  # withdrawn once, announced once
     assert [p.kind for p in await world.store.outbox.upcoming(limit=100)] == ["date_cleared"]
+
+
+async def test_the_reply_counts_the_events_of_every_live_process(world: World) -> None:
+    """With several processes, each knows only its own servers: the others tell theirs."""
+    for pid, beat, servers, refused in ((2, NOW, 3, ("Far server",)), (3, NOW - 3600, 9, ())):
+        other = ProcessRecord(f"p:{pid}", "h", pid, "1 of 2", False, NOW, beat, servers, refused)
+        await world.store.processes.beat(other)
+    changed = await world.usecases.release.set_premiere(
+        date="2027-02-01", time=None, timezone="UTC", note=None, user_id=5
+    )
+    assert changed.events_updating == 1 + 3  # not the long-silent process's 9
+    assert changed.events_refused == ["Far server"]
