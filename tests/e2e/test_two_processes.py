@@ -155,6 +155,8 @@ async def test_two_processes_behave_as_one_through_the_sigkill_of_either(
     assert len(fake.requests_to("PUT", r"/applications/\d+/commands")) == 1
     for guild in (fake.guild, c.other):  # each answered by the process holding its shard
         await set_up_guild(fake, guild)
+    in_dm = await fake.invoke("about", member=fake.guild.fan, guild=None)  # shard 0's
+    assert "지금 우리 학교는" in in_dm.text
     # The premiere, set in the home server: each server's event is made by its own process.
     reply = await set_release(fake, datetime(2030, 6, 1, 12, 0, tzinfo=UTC))
     assert "Scheduled event updated in 2 server(s)" in reply  # the other process's one too
