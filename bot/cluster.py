@@ -100,6 +100,16 @@ class Cluster(Job):
         return int(self.clock.timestamp())
 
     async def step(self) -> float:
+        # The database may be away for a while (locked, restarting): a line each second then,
+        # not a traceback.
+        try:
+            await self._elect_and_beat()
+        except Exception as exc:
+            log.warning("cluster: %s: %s; trying again in %.0fs", type(exc).__name__, exc,
+                        ELECTION_S)  # fmt: skip
+        return ELECTION_S
+
+    async def _elect_and_beat(self) -> None:
         was = self.leading
         try:
             self.leading = await (
@@ -112,7 +122,6 @@ class Cluster(Job):
             await self.beat()
         if self.leading and self._foreign_leases:
             await self._take_over_leases()
-        return ELECTION_S
 
     async def _take_over_leases(self) -> None:
         """Deliveries leased by a sender that is gone are sent now, not when the leases run

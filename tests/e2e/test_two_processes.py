@@ -1,7 +1,7 @@
 """Two bot processes on one PostgreSQL, one shard each: each server answered by its shard's
 process, logins paced, commands synced once, one sender, the premiere's scheduled event made
-once per server, and the SIGKILL of the sender mid-fan-out (of each process in turn) losing
-and repeating nothing."""
+once per server, the SIGKILL of the sender mid-fan-out (of each process in turn) losing and
+repeating nothing, and a news feed's story announced once."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
 
 from tests.e2e.delivery_support import set_release, welcomed
+from tests.e2e.feed_server import Feed, FeedSite, Item
 from tests.e2e.helpers import kinds, set_up_guild, wait_until
 from tests.e2e.serving import check_fake, finish, spec_path
 from tests.fakediscord import FakeDiscord, FakeGuild, FakeMember
@@ -26,8 +28,9 @@ from tests.pgfixtures import fresh_database
 RATE = 12  # the bot's REST limit: low, so a fan-out is slow enough to be killed half-way
 FANS = 24  # DM subscribers in each server
 EXEMPT = ("/interactions/", "/webhooks/")
-pytestmark = pytest.mark.long  # about 50 s
+pytestmark = pytest.mark.long  # about 45 s
 
+TEASER = "All of Us Are Dead season 2 teaser"
 PASSWORD = f"pg-secret-{uuid.uuid4().hex[:12]}"
 
 
@@ -37,6 +40,7 @@ class Cluster:
     other: FakeGuild  # the server on the other shard than the home server
     bots: list[BotProcess]  # bots[k] runs shard k of 2
     database_url: str
+    site: FeedSite
 
 
 async def with_password(url: str) -> str:
@@ -58,12 +62,15 @@ async def cluster(pg_server: str, tmp_path: Path) -> AsyncIterator[Cluster]:
     fake = FakeDiscord(spec_path=spec_path(), max_concurrency=1)
     other = fake.add_guild("Second fan server", shard=(1 - fake.shard_of(fake.guild.id, 2), 2))
     await fake.start()
+    site = FeedSite()
+    await site.start()
     async with fresh_database(pg_server) as admin_url:
         url = await with_password(admin_url)
         bots = [
             BotProcess(bot_environment(
                 fake, tmp_path / "unused.db", DATABASE_URL=url, SHARD_COUNT="2",
-                SHARD_IDS=str(shard), DISCORD_RATE_LIMIT=str(RATE),
+                SHARD_IDS=str(shard), DISCORD_RATE_LIMIT=str(RATE), FEEDS_ALLOW_PRIVATE="1",
+                FEED_POLL_SECONDS="1",
             ), tmp_path / f"bot-{shard}.log")
             for shard in (0, 1)
         ]  # fmt: skip
@@ -72,7 +79,7 @@ async def cluster(pg_server: str, tmp_path: Path) -> AsyncIterator[Cluster]:
                 await bot.start(wait_ready=False)
             for bot in bots:
                 await bot.wait_for_log("ready: logged in as", timeout=30)
-            yield Cluster(fake, other, bots, admin_url)
+            yield Cluster(fake, other, bots, admin_url, site)
             for bot in bots:
                 await finish(bot)
                 assert PASSWORD not in bot.log  # the database password is never logged
@@ -80,6 +87,7 @@ async def cluster(pg_server: str, tmp_path: Path) -> AsyncIterator[Cluster]:
         finally:
             for bot in bots:
                 await bot.stop()
+            await site.stop()
             await fake.stop()
 
 
@@ -99,6 +107,11 @@ async def subscribe(fake: FakeDiscord, guild: FakeGuild, prefix: str) -> list[Fa
         result = await fake.invoke("notify on", {"via": "dm"}, member=fan, guild=guild)
         assert "subscribed" in result.text, result.text
     return fans
+
+
+def teasers(messages: list[dict[str, Any]]) -> int:
+    """The feed's story among these messages (its headline is an update's)."""
+    return sum(TEASER in str(m.get("embeds")) for m in messages)
 
 
 def updates(fake: FakeDiscord, fans: list[FakeMember]) -> list[int]:
@@ -180,3 +193,18 @@ async def test_two_processes_behave_as_one_through_the_sigkill_of_either(
         assert "shards 0 of 2" in status.text and "shards 1 of 2" in status.text
     assert updates(fake, fans) == [2] * len(fans) and posts(c) == [2, 2]  # nothing re-sent
     assert all(len(fake.scheduled_events(g)) == 1 for g in (fake.guild, c.other))
+
+    # A news feed, polled by the sender alone: its story is announced once in each server.
+    c.site.feeds["wire"] = Feed("Wire", items=[])
+    added = await fake.invoke("admin feed add", {"url": c.site.url("wire"), "mode": "auto"},
+                              member=fake.guild.admin, timeout=20)  # fmt: skip
+    assert "Watching" in added.text, added.text
+    c.site.feeds["wire"].items.append(Item(
+        "w-1", TEASER, "http://wire.example/1",
+        summary="A first look.", published=time.time()))  # fmt: skip
+    for guild in (fake.guild, c.other):
+        await wait_until(lambda g=guild: teasers(fake.channel_messages(g.announce_channel_id)) == 1,
+                         timeout=15, what="the news post")  # fmt: skip
+    await wait_until(lambda: all(teasers(fake.dm_messages(f.id)) for f in fans), timeout=20,
+                     what="the news DMs")  # fmt: skip
+    assert all(teasers(fake.dm_messages(f.id)) == 1 for f in fans)
