@@ -1,7 +1,7 @@
 """Two bot processes on one PostgreSQL, one shard each: each server answered by its shard's
 process, logins paced, commands synced once, one sender, the premiere's scheduled event made
-once per server, the SIGKILL of the sender mid-fan-out (of each process in turn) losing and
-repeating nothing, and a news feed's story announced once."""
+and its countdown channel renamed once per server, the SIGKILL of the sender mid-fan-out (of
+each process in turn) losing and repeating nothing, and a news feed's story announced once."""
 
 from __future__ import annotations
 
@@ -170,13 +170,24 @@ async def test_two_processes_behave_as_one_through_the_sigkill_of_either(
         await set_up_guild(fake, guild)
     in_dm = await fake.invoke("about", member=fake.guild.fan, guild=None)  # shard 0's
     assert "지금 우리 학교는" in in_dm.text
-    # The premiere, set in the home server: each server's event is made by its own process.
+    for guild in (fake.guild, c.other):  # countdown channels, left alone while no date is set
+        setup = await fake.invoke("admin setup", {"countdown_channel": guild.voice_channel_id},
+                                  member=guild.admin, guild=guild)  # fmt: skip
+        assert "Countdown channel" in setup.text, setup.text
+    # The premiere, set in the home server: each server's event is made, and its countdown
+    # renamed, by its own process (the other one woken through the database).
     reply = await set_release(fake, datetime(2030, 6, 1, 12, 0, tzinfo=UTC))
     assert "Scheduled event updated in 2 server(s)" in reply  # the other process's one too
     await wait_until(
         lambda: all(len(fake.scheduled_events(g)) == 1 for g in (fake.guild, c.other)),
         timeout=15, what="a scheduled event in each server",
     )  # fmt: skip
+    await wait_until(
+        lambda: all(len(fake.renames(g.voice_channel_id)) == 1 for g in (fake.guild, c.other)),
+        timeout=10, what="each countdown channel renamed",
+    )  # fmt: skip
+    assert all(fake.renames(g.voice_channel_id)[0][1].startswith("⏳ S2")
+               for g in (fake.guild, c.other))  # fmt: skip
     # Members of both servers: their welcome DMs come from the one sender, woken at once.
     fans = await subscribe(fake, fake.guild, "home-fan") + await subscribe(fake, c.other, "far")
     await welcomed(fake, fans)
@@ -193,6 +204,7 @@ async def test_two_processes_behave_as_one_through_the_sigkill_of_either(
         assert "shards 0 of 2" in status.text and "shards 1 of 2" in status.text
     assert updates(fake, fans) == [2] * len(fans) and posts(c) == [2, 2]  # nothing re-sent
     assert all(len(fake.scheduled_events(g)) == 1 for g in (fake.guild, c.other))
+    assert all(len(fake.renames(g.voice_channel_id)) == 1 for g in (fake.guild, c.other))
 
     # A news feed, polled by the sender alone: its story is announced once in each server.
     c.site.feeds["wire"] = Feed("Wire", items=[])
