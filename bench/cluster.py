@@ -36,7 +36,7 @@ from tests.fakediscord import FakeDiscord, FakeGuild, FakeMember
 from tests.fakediscord import interactions as fake_interactions
 from tests.fakediscord.transport import RecordedRequest
 from tests.harness import bot_environment
-from tests.pgfixtures import create_database, drop_database
+from tests.pgfixtures import create_database, drop_database, sender_pid
 
 LIMIT = 200  # requests/s: the fake's global limit and the bot's DISCORD_RATE_LIMIT
 SUBSCRIBERS = 2000
@@ -172,12 +172,7 @@ async def _subscribe(
 
 
 async def sender_of(world: World) -> ModuleProcess:
-    """The process the database names as the sender."""
-    conn = await asyncpg.connect(world.database_url)
-    try:
-        pid = await conn.fetchval("SELECT pid FROM processes WHERE sender = 1")
-    finally:
-        await conn.close()
+    pid = await sender_pid(world.database_url)
     return next(bot for bot in world.bots if bot.proc is not None and bot.proc.pid == pid)
 
 

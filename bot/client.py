@@ -100,8 +100,8 @@ class FanBot(commands.AutoShardedBot):
         self.cluster.shards = shards_label(
             list(settings.shard_ids) if settings.shard_ids else None, settings.shard_count
         )
-        self.logins = LoginPacer(self.store, self.coordination, settings.shared,
-                                 self._max_concurrency)  # fmt: skip
+        self.logins = LoginPacer(self.store, self.coordination, self._max_concurrency)
+        self.actions = HttpActions(self)  # what use cases, and the heartbeat, ask of Discord
         self.show = ShowStore(settings.show_data_path)
         self.show_watcher = ShowWatcher(self.show)
         self.outbox = Outbox()
@@ -155,7 +155,7 @@ class FanBot(commands.AutoShardedBot):
         await self._dispatcher.stop()  # lets sends under way finish and records them
 
     def _event_servers(self) -> tuple[int, list[str]]:
-        allowed, refused = HttpActions(self).event_servers()
+        allowed, refused = self.actions.event_servers()
         return len(allowed), refused
 
     def wake(self) -> None:
@@ -203,7 +203,7 @@ class FanBot(commands.AutoShardedBot):
             store=self.store,
             outbox=self.outbox,
             clock=self.clock,
-            discord=HttpActions(self),
+            discord=self.actions,
             settings=self.settings,
             show=self.show,
             sync_events=self._premiere_changed,

@@ -21,12 +21,11 @@ IDENTIFY_GAP_S = 5.25  # Discord allows one per 5 s; a margin for the time an ID
 
 class LoginPacer:
     def __init__(
-        self, store: Store, coordination: Coordination, shared: bool,
+        self, store: Store, coordination: Coordination,
         max_concurrency: Callable[[], Awaitable[int]],
     ) -> None:  # fmt: skip
         self.store = store
         self.coordination = coordination
-        self.shared = shared
         self._max_concurrency = max_concurrency
         self._buckets: int | None = None
         self._last: dict[int, float] = {}
@@ -36,14 +35,15 @@ class LoginPacer:
         if self._buckets is None:
             self._buckets = max(1, await self._max_concurrency())
         bucket = shard_id % self._buckets
+        shared = self.coordination.shared  # other processes log in too: the turn is in the db
         async with self.coordination.exclusive(f"identify:{bucket}"):
             key = f"identify:{bucket}"
-            last = float(await self.store.meta.get(key) or 0) if self.shared else 0.0
+            last = float(await self.store.meta.get(key) or 0) if shared else 0.0
             last = max(last, self._last.get(bucket, 0.0))
             wait = last + IDENTIFY_GAP_S - time.time()  # wall time: Discord's, not the bot's
             if wait > 0:
                 log.info("shard %d waits %.1fs for its turn to log in", shard_id, wait)
                 await asyncio.sleep(wait)
             self._last[bucket] = time.time()
-            if self.shared:
+            if shared:
                 await self.store.meta.set(key, f"{self._last[bucket]:.3f}")

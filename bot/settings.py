@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from bot.shards import parse_shard_ids
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = PROJECT_ROOT / "data" / "bot.db"
 DEFAULT_SHOW_DATA = PROJECT_ROOT / "data" / "show.toml"
@@ -67,11 +69,6 @@ class Settings:
     # Gateway shards: the total across processes, and this process's (None: all of them).
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
-
-    @property
-    def shared(self) -> bool:
-        """Whether other processes may share this bot's state (PostgreSQL)."""
-        return self.database_url is not None
 
 
 def _guild_id(env: Mapping[str, str], name: str) -> int | None:
@@ -207,13 +204,10 @@ def _shard_ids(env: Mapping[str, str], count: int | None, shared: bool) -> tuple
         return None
     if count is None:
         raise SettingsError("SHARD_IDS needs SHARD_COUNT (the total number of shards)")
-    ids: set[int] = set()
-    for part in raw.split(","):
-        low, _, high = part.strip().partition("-")
-        bounds = (low, high or low)
-        if not all(b.strip().isdigit() for b in bounds) or int(bounds[0]) > int(bounds[1]):
-            raise SettingsError(f"SHARD_IDS must look like 0-3 or 0,2,5, got {raw!r}")
-        ids.update(range(int(bounds[0]), int(bounds[1]) + 1))
+    try:
+        ids = parse_shard_ids(raw)
+    except ValueError:
+        raise SettingsError(f"SHARD_IDS must look like 0-3 or 0,2,5, got {raw!r}") from None
     if max(ids) >= count:
         raise SettingsError(f"SHARD_IDS names shard {max(ids)}, but SHARD_COUNT is {count}")
     if len(ids) < count and not shared:

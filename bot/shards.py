@@ -14,18 +14,25 @@ def shards_label(shard_ids: list[int] | None, shard_count: int | None) -> str:
     return f"{', '.join(map(str, ids))} of {shard_count}"
 
 
+def parse_shard_ids(text: str) -> set[int]:
+    """The shards of `0-3`, `0,2,5` or a mix of the two; ValueError for anything else."""
+    found: set[int] = set()
+    for part in text.split(","):
+        low, _, high = part.strip().partition("-")
+        bounds = (low.strip(), (high or low).strip())
+        if not all(b.isdigit() for b in bounds) or int(bounds[0]) > int(bounds[1]):
+            raise ValueError(f"not a shard or a range of shards: {part.strip()!r}")
+        found.update(range(int(bounds[0]), int(bounds[1]) + 1))
+    return found
+
+
 def shards_of(label: str) -> set[int] | None:
     """The shards a label names; None for every shard (of a count not known yet)."""
     if label == "all":
         return None
     if label.startswith("all "):
         return set(range(int(label[4:])))
-    ids, _, _count = label.rpartition(" of ")
-    found: set[int] = set()
-    for part in ids.split(", "):
-        low, _, high = part.partition("-")
-        found.update(range(int(low), int(high or low) + 1))
-    return found
+    return parse_shard_ids(label.rpartition(" of ")[0])
 
 
 def share_a_shard(one: str, other: str) -> bool:

@@ -141,3 +141,28 @@ async def store_on(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
             yield store
         finally:
             await store.close()
+
+
+@asynccontextmanager
+async def stores_sharing(server_url: str, *process_ids: str) -> AsyncIterator[list[Store]]:
+    """Open stores on one new migrated database, one per process id, as several bot
+    processes would have; closed and the database dropped afterwards."""
+    async with fresh_database(server_url, await migrated_template(server_url)) as url:
+        stores = [open_postgresql(url, process_id) for process_id in process_ids]
+        try:
+            for store in stores:
+                await store.open()
+            yield stores
+        finally:
+            for store in stores:
+                await store.close()
+
+
+async def sender_pid(database_url: str) -> int | None:
+    """The pid of the process the database names as the sender."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        pid = await conn.fetchval("SELECT pid FROM processes WHERE sender = 1")
+    finally:
+        await conn.close()
+    return int(pid) if pid is not None else None

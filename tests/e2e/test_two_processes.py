@@ -23,7 +23,7 @@ from tests.e2e.helpers import kinds, set_up_guild, wait_until
 from tests.e2e.serving import check_fake, finish, spec_path
 from tests.fakediscord import FakeDiscord, FakeGuild, FakeMember
 from tests.harness import BotProcess, bot_environment
-from tests.pgfixtures import fresh_database
+from tests.pgfixtures import fresh_database, sender_pid
 
 RATE = 12  # the bot's REST limit: low, so a fan-out is slow enough to be killed half-way
 FANS = 24  # DM subscribers in each server
@@ -92,12 +92,7 @@ async def cluster(pg_server: str, tmp_path: Path) -> AsyncIterator[Cluster]:
 
 
 async def sender_of(c: Cluster) -> BotProcess:
-    """The process the database names as the sender."""
-    conn = await asyncpg.connect(c.database_url)
-    try:
-        pid = await conn.fetchval("SELECT pid FROM processes WHERE sender = 1")
-    finally:
-        await conn.close()
+    pid = await sender_pid(c.database_url)
     return next(bot for bot in c.bots if bot.proc is not None and bot.proc.pid == pid)
 
 

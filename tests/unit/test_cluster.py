@@ -12,8 +12,8 @@ import pytest
 from bot.clock import Clock
 from bot.cluster import Cluster, rate_share
 from bot.rest_limit import RestLimiter
-from bot.store import Store, open_postgresql
-from tests.pgfixtures import fresh_database, migrated_template
+from bot.store import Store
+from tests.pgfixtures import stores_sharing
 
 RATE = 50
 
@@ -34,15 +34,8 @@ class Duties:
 
 @pytest.fixture
 async def stores(pg_server: str) -> AsyncIterator[tuple[Store, Store]]:
-    async with fresh_database(pg_server, await migrated_template(pg_server)) as url:
-        first, second = open_postgresql(url, "host:1:a"), open_postgresql(url, "host:2:b")
-        await first.open()
-        await second.open()
-        try:
-            yield first, second
-        finally:
-            await first.close()
-            await second.close()
+    async with stores_sharing(pg_server, "host:1:a", "host:2:b") as (first, second):
+        yield first, second
 
 
 async def cluster_of(store: Store, shards: str) -> tuple[Cluster, Duties, RestLimiter]:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store, open_postgresql
+from bot.store import Store
 from bot.store.coordination import LocalCoordination
 from bot.store.processes import FORGET_AFTER
 from bot.store.records import NewNotification, ProcessRecord
-from tests.pgfixtures import BACKENDS, fresh_database, migrated_template, store_on
+from tests.pgfixtures import BACKENDS, store_on, stores_sharing
 
 NOW = 1_800_000_000
 
@@ -21,15 +21,8 @@ NOW = 1_800_000_000
 @pytest.fixture
 async def two_processes(pg_server: str) -> AsyncIterator[tuple[Store, Store]]:
     """Two stores on one PostgreSQL database, as two bot processes would have."""
-    async with fresh_database(pg_server, await migrated_template(pg_server)) as url:
-        first, second = open_postgresql(url, "p1"), open_postgresql(url, "p2")
-        await first.open()
-        await second.open()
-        try:
-            yield first, second
-        finally:
-            await first.close()
-            await second.close()
+    async with stores_sharing(pg_server, "p1", "p2") as (first, second):
+        yield first, second
 
 
 async def wait_for(condition: object, what: str, timeout: float = 5.0) -> None:

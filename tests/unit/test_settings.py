@@ -87,7 +87,7 @@ def test_shards_and_a_shared_database() -> None:
     env = BASE | {"DATABASE_URL": "postgresql://bot:hunter2@db:5432/aoad"}
     settings = load_settings(env | {"SHARD_COUNT": "6", "SHARD_IDS": "0-1, 4"})
     assert settings.shard_count == 6 and settings.shard_ids == (0, 1, 4)
-    assert settings.shared and "hunter2" not in repr(settings)
+    assert settings.database_url is not None and "hunter2" not in repr(settings)
     assert load_settings(BASE | {"SHARD_COUNT": "2", "SHARD_IDS": "0-1"}).shard_ids == (0, 1)
     assert load_settings(BASE | {"SHARD_COUNT": "3"}).shard_ids is None
-    assert not load_settings(BASE).shared
+    assert load_settings(BASE).database_url is None
