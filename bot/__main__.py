@@ -19,6 +19,7 @@ from bot.settings import Settings, SettingsError, load_settings, read_environmen
 from bot.show.loader import ShowDataError
 from bot.store import StoreError
 from bot.store.database_url import passwords
+from bot.wiring import build
 
 log = logging.getLogger("bot")
 
@@ -30,11 +31,10 @@ def point_at_endpoints(settings: Settings) -> None:
 
 
 async def serve(settings: Settings, *, sync_only: bool) -> None:
-    bot = FanBot(settings, sync_only=sync_only)
+    bot = await build(settings, sync_only=sync_only)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, functools.partial(_request_stop, bot, sig))
-    await bot.store.open()  # a database that cannot be used stops start-up before Discord
     async with bot:
         if sync_only:
             await bot.login(settings.token.reveal())  # runs setup_hook, which syncs

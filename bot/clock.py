@@ -14,6 +14,10 @@ class Clock:
     def timestamp(self) -> float:
         return time.time() + self.offset
 
+    def seconds(self) -> int:
+        """Now, in whole seconds since the epoch: what the database stores."""
+        return int(self.timestamp())
+
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.timestamp(), UTC)
 

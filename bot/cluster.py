@@ -20,10 +20,10 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from typing import Protocol
 
 from bot.clock import Clock
-from bot.jobs import Job
+from bot.jobs import Job, Scheduler
+from bot.outbox import OUTBOX
 from bot.rest_limit import RestLimiter
 from bot.shards import share_a_shard
 from bot.store import Store
@@ -43,18 +43,6 @@ OTHERS_SHARE = 2  # requests a second the sender leaves to each other live proce
 EventServers = Callable[[], tuple[int, list[str]]]
 
 
-class Duties(Protocol):
-    """What the sender does on top of what every process does."""
-
-    async def lead(self) -> None: ...
-
-    async def step_down(self) -> None: ...
-
-    def wake(self) -> None:
-        """Work became free to send."""
-        ...
-
-
 def rate_share(rate: int, alive: int, sender: bool) -> int:
     """This process's part of the bot's REST limit, with `alive` processes up."""
     others = max(0, alive - 1)
@@ -70,7 +58,7 @@ class Cluster(Job):
 
     def __init__(
         self, store: Store, coordination: Coordination, clock: Clock, limiter: RestLimiter,
-        rate: int, duties: Duties, event_servers: EventServers = lambda: (0, []),
+        rate: int, scheduler: Scheduler, event_servers: EventServers = lambda: (0, []),
     ) -> None:  # fmt: skip
         super().__init__()
         self.event_servers = event_servers
@@ -79,10 +67,10 @@ class Cluster(Job):
         self.clock = clock
         self.limiter = limiter
         self.rate = rate
-        self.duties = duties
+        self.scheduler = scheduler  # starts and stops the sender's jobs
         self.leading = False
         self.shards = "all"  # set once the gateway knows them
-        self.started_at = self.now()
+        self.started_at = self.clock.seconds()
         self._beat_at = 0
         self._foreign_leases = False  # whether other processes' leases may be left to take
         self._warned: set[str] = set()  # processes said to share a shard with this one
@@ -95,9 +83,6 @@ class Cluster(Job):
     @property
     def process_id(self) -> str:
         return self.store.owner
-
-    def now(self) -> int:
-        return int(self.clock.timestamp())
 
     async def step(self) -> float:
         # The database may be away for a while (locked, restarting): a line each second then,
@@ -118,7 +103,7 @@ class Cluster(Job):
         finally:
             if self.leading != was:
                 await self._changed()
-        if self.leading != was or self.now() >= self._beat_at + HEARTBEAT_S:
+        if self.leading != was or self.clock.seconds() >= self._beat_at + HEARTBEAT_S:
             await self.beat()
         if self.leading and self._foreign_leases:
             await self._take_over_leases()
@@ -126,12 +111,12 @@ class Cluster(Job):
     async def _take_over_leases(self) -> None:
         """Deliveries leased by a sender that is gone are sent now, not when the leases run
         out. Only senders lease, so once none of another's are left, none come back."""
-        holders = await self.store.outbox.lease_holders(self.now())
+        holders = await self.store.outbox.lease_holders(self.clock.seconds())
         self._foreign_leases = bool(holders)
         for holder in await self.coordination.gone(holders):
             taken = await self.store.outbox.release_leases(holder)
             log.info("took over %d deliveries of process %s, which is gone", taken, holder)
-            self.duties.wake()
+            self.scheduler.heard(OUTBOX)
 
     async def _changed(self) -> None:
         if self.leading:
@@ -139,15 +124,15 @@ class Cluster(Job):
             if self.coordination.shared:  # the last sender's requests of the past second
                 await asyncio.sleep(TAKEOVER_PAUSE_S)  # still count at Discord
             self._foreign_leases = True
-            await self.duties.lead()
+            await self.scheduler.lead()
         else:
             log.warning("this process (%s) is no longer the sender", self.process_id)
-            await self.duties.step_down()
+            await self.scheduler.step_down()
 
     async def beat(self) -> None:
         """Tell the others we are alive, forget those that are gone, and take our share of
         the REST limit."""
-        now = self.now()
+        now = self.clock.seconds()
         self._beat_at = now
         events, refused = self.event_servers()
         record = ProcessRecord(self.process_id, socket.gethostname()[:60], os.getpid(),
@@ -182,7 +167,7 @@ class Cluster(Job):
         await super().stop()
         if self.leading:
             self.leading = False
-            await self.duties.step_down()
+            await self.scheduler.step_down()
         try:
             await self.store.processes.forget(self.process_id)
         finally:

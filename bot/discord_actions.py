@@ -1,49 +1,23 @@
-"""What use cases may ask of Discord (a role, a followup to an interaction, what the gateway
-says of a server), as a protocol they depend on, and its implementation over discord.py."""
+"""What use cases may ask of Discord (`bot.usecases.ports.DiscordActions`), done over
+discord.py: a role, a followup to an interaction, what the gateway says of its servers."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
-from typing import Protocol
 
 import discord
 from discord.http import Route
 
+from bot.i18n import lang_of, t
 from bot.outbox.sender import DM_CLOSED
 from bot.rest_limit import urgent
+from bot.store.records import Followup
+from bot.usecases.ports import ActionFailed, ActionRefused
 
 log = logging.getLogger(__name__)
 
 EPHEMERAL = 64  # message flag: only the member sees it
-
-
-class ActionRefused(Exception):
-    """Discord said no for good: 'forbidden' (missing permission) or 'dm_closed' (50007)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class ActionFailed(Exception):
-    """Discord could not do it just now (a 5xx, a 429, the network): worth trying later."""
-
-
-class DiscordActions(Protocol):
-    async def remove_role(self, guild_id: int, user_id: int, role_id: int, reason: str) -> None: ...
-
-    def role_problem(self, guild_id: int, role_id: int) -> str | None:
-        """'forbidden' when the gateway shows the bot cannot give the role; else None."""
-        ...
-
-    async def followup(self, application_id: int, token: str, text: str) -> None:
-        """An ephemeral followup to an interaction (its token lasts 15 minutes)."""
-        ...
-
-    def event_servers(self) -> tuple[list[int], list[str]]:
-        """(ids of the servers where the bot may manage events, names of the others)."""
-        ...
 
 
 class HttpActions:
@@ -64,11 +38,12 @@ class HttpActions:
             return "forbidden"
         return None
 
-    async def followup(self, application_id: int, token: str, text: str) -> None:
+    async def tell(self, followup: Followup, key: str) -> None:
         route = Route(
-            "POST", "/webhooks/{application_id}/{token}", application_id=application_id,
-            token=token,
+            "POST", "/webhooks/{application_id}/{token}",
+            application_id=followup.application_id, token=followup.token,
         )  # fmt: skip
+        text = t(lang_of(followup.locale), key)
         body = {"content": text[:2000], "flags": EPHEMERAL, "allowed_mentions": {"parse": []}}
         await _call(self.client.http.request(route, json=body))
 

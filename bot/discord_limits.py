@@ -6,9 +6,10 @@ from editable data is cut to size here rather than trusted to be short.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import discord
+if TYPE_CHECKING:  # the limits alone are read where discord.py is not wanted (feed parsing)
+    import discord
 
 CONTENT = 2000
 TITLE = 256
@@ -36,15 +37,6 @@ def truncate(text: str, limit: int) -> str:
     if space >= limit * 0.8:  # don't chop a word if a nearby space lets us avoid it
         cut = cut[:space]
     return cut.rstrip() + ELLIPSIS
-
-
-def embed_length(embed: discord.Embed) -> int:
-    """The characters Discord counts toward EMBED_TOTAL."""
-    return len(embed)
-
-
-def total_length(embeds: Sequence[discord.Embed]) -> int:
-    return sum(len(e) for e in embeds)
 
 
 def fit_embed(embed: discord.Embed) -> discord.Embed:

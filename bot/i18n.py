@@ -14,9 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import discord
-from discord import app_commands
-
 Lang = Literal["en", "ko"]
 LANGS: tuple[Lang, ...] = ("en", "ko")
 TEXTS_DIR = Path(__file__).resolve().parent / "texts"
@@ -27,8 +24,8 @@ class TextsError(Exception):
     """A catalogue that cannot be used; the message names the file and the key."""
 
 
-def lang_of(locale: discord.Locale | str | None) -> Lang:
-    """Korean for Korean clients, English for everyone else."""
+def lang_of(locale: object) -> Lang:
+    """Korean for Korean clients (a `discord.Locale` or its value), English for everyone else."""
     return "ko" if str(locale or "").startswith("ko") else "en"
 
 
@@ -95,15 +92,3 @@ def catalogue() -> Catalogue:
 def t(lang: Lang, key: str, **values: object) -> str:
     """The reply `key` in `lang`; a missing key is a bug, and the catalogue test catches it."""
     return catalogue().messages[key][lang].format(**values)
-
-
-class Translator(app_commands.Translator):
-    async def translate(
-        self,
-        string: app_commands.locale_str,
-        locale: discord.Locale,
-        context: app_commands.TranslationContextTypes,
-    ) -> str | None:
-        if locale is not discord.Locale.korean:
-            return None
-        return catalogue().commands_ko.get(string.message)

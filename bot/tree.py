@@ -1,4 +1,5 @@
-"""The command tree: the one place that turns every command error into a short ephemeral answer.
+"""The command tree: the one place that turns every command error into a short ephemeral answer,
+and that syncs the commands with Discord only when their definitions changed.
 
 Errors members can cause (bad input, missing rights, a server-only command elsewhere, an option
 value the command does not offer) are answered and not logged as bugs; anything else is logged
@@ -7,19 +8,31 @@ once with its traceback and answered with a reference to find it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from datetime import timedelta
+from typing import Any, Protocol
 
 import discord
 from discord import app_commands
 
-from bot.errors import InputError, NotAllowed, UserError
-from bot.i18n import Lang, lang_of, t
-from bot.untrusted import quote
+from bot.errors import InputError
+from bot.i18n import Lang, catalogue, lang_of, t
+from bot.ui.escape import quote
+from bot.ui.interactions import reply_ephemeral
 
 log = logging.getLogger(__name__)
 
 ECHO_LIMIT = 64  # how much of a member's input an answer repeats
+
+
+class NotAllowed(app_commands.CheckFailure):
+    """The member may not run this command: answered ephemerally with this text."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def _original(error: Exception) -> BaseException:
@@ -38,7 +51,7 @@ def _reply_for(interaction: discord.Interaction, error: Exception) -> str | None
     original = _original(error)
     if isinstance(original, InputError):
         return input_error_text(lang, original)
-    if isinstance(error, UserError | NotAllowed):
+    if isinstance(error, NotAllowed):
         return error.message
     if isinstance(error, app_commands.NoPrivateMessage):
         return t(lang, "error.guild_only")
@@ -55,15 +68,6 @@ def _reply_for(interaction: discord.Interaction, error: Exception) -> str | None
     return None
 
 
-async def reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
-    """Answer through whichever channel is still open: the initial response or a follow-up."""
-    mentions = discord.AllowedMentions.none()
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=mentions)
-    else:
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=mentions)
-
-
 def log_bug(interaction: discord.Interaction, what: str, error: BaseException) -> None:
     log.error(
         "%s failed (interaction %s, user %s, guild %s)",
@@ -75,7 +79,60 @@ def log_bug(interaction: discord.Interaction, what: str, error: BaseException) -
     )
 
 
+class Translator(app_commands.Translator):
+    """Command names and descriptions in Korean, from `bot/texts/commands.toml`."""
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        if locale is not discord.Locale.korean:
+            return None
+        return catalogue().commands_ko.get(string.message)
+
+
+class Fingerprints(Protocol):
+    """Where the fingerprint of the last sync is kept (the store's `meta`)."""
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def set(self, key: str, value: str) -> None: ...
+
+
 class BotTree(app_commands.CommandTree[discord.Client]):
+    async def payload(self, guild: discord.Object | None) -> list[dict[str, Any]]:
+        """The commands as Discord receives them, translations included."""
+        translator = self.translator
+        payload = []
+        for command in self.get_commands(guild=guild):
+            if translator is None:
+                payload.append(command.to_dict(self))
+            else:
+                payload.append(await command.get_translated_payload(self, translator))
+        return payload
+
+    async def sync_if_changed(
+        self, fingerprints: Fingerprints, guild_id: int | None, *, force: bool = False
+    ) -> bool:
+        """Sync (to one server with `guild_id`) only when the commands' definitions changed
+        since the last sync, or when forced; whether it synced."""
+        guild = discord.Object(guild_id) if guild_id else None
+        if guild is not None:
+            self.copy_global_to(guild=guild)
+        target = f"guild:{guild_id}" if guild_id else "global"
+        key = f"sync:{self.client.application_id}:{target}"
+        payload = json.dumps(await self.payload(guild), sort_keys=True, ensure_ascii=False)
+        fingerprint = hashlib.sha256(payload.encode()).hexdigest()
+        if not force and await fingerprints.get(key) == fingerprint:
+            log.info("commands unchanged since the last sync (%s): not syncing", target)
+            return False
+        synced = await self.sync(guild=guild)
+        await fingerprints.set(key, fingerprint)
+        log.info("synced %d commands (%s)", len(synced), target)
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:

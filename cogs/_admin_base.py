@@ -8,16 +8,15 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.asker import manages_server, role_ids
-from bot.client import FanBot
-from bot.errors import NotAllowed
 from bot.i18n import lang_of, t
-from cogs._checks import guild_id_of
+from bot.tree import NotAllowed
+from bot.ui.interactions import guild_id_of, is_owner, manages_server, role_ids
+from bot.wiring import App
 
 
 class AdminBase(commands.Cog):
-    def __init__(self, bot: FanBot) -> None:
-        self.bot = bot
+    def __init__(self, app: App) -> None:
+        self.app = app
 
     admin = app_commands.Group(
         name=_("admin"),
@@ -30,9 +29,9 @@ class AdminBase(commands.Cog):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Checked in the bot on every call, whatever Discord's permission settings say."""
         guild_id = guild_id_of(interaction)
-        if await self.bot.is_owner(interaction.user):
+        if await is_owner(interaction):
             return True
-        allowed = await self.bot.usecases.servers.is_moderator(
+        allowed = await self.app.usecases.servers.is_moderator(
             guild_id, manages_server=manages_server(interaction), role_ids=role_ids(interaction)
         )
         if not allowed:
@@ -40,8 +39,8 @@ class AdminBase(commands.Cog):
         return True
 
     async def _require_show_wide(self, interaction: discord.Interaction) -> None:
-        allowed = await self.bot.usecases.servers.may_change_show(
-            interaction.guild_id, is_owner=await self.bot.is_owner(interaction.user),
+        allowed = await self.app.usecases.servers.may_change_show(
+            interaction.guild_id, is_owner=await is_owner(interaction),
             manages_server=manages_server(interaction), role_ids=role_ids(interaction),
         )  # fmt: skip
         if not allowed:

@@ -6,9 +6,9 @@ import discord
 from discord import app_commands
 from discord.app_commands import locale_str as _
 
-from bot.answers import NO_PINGS
-from bot.feed_replies import added_text, listing_embed
 from bot.i18n import lang_of, t
+from bot.ui.feeds import added_text, listing_embed
+from bot.ui.interactions import NO_PINGS
 from cogs._admin_base import AdminBase
 
 MODE_CHOICES = [
@@ -37,7 +37,7 @@ class FeedCommands(AdminBase):
     ) -> None:
         await self._require_show_wide(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        added = await self.bot.usecases.feeds.add(
+        added = await self.app.usecases.feeds.add(
             url=url, keywords=keywords, mode=mode.value if mode else None,
             user_id=interaction.user.id,
         )  # fmt: skip
@@ -51,7 +51,7 @@ class FeedCommands(AdminBase):
         self, interaction: discord.Interaction, url: app_commands.Range[str, 1, 500]
     ) -> None:
         await self._require_show_wide(interaction)
-        removed = await self.bot.usecases.feeds.remove(url=url, user_id=interaction.user.id)
+        removed = await self.app.usecases.feeds.remove(url=url, user_id=interaction.user.id)
         key = "feed.removed" if removed else "feed.not_watched"
         text = t(lang_of(interaction.locale), key)
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
@@ -60,13 +60,13 @@ class FeedCommands(AdminBase):
     async def feed_url_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        urls = await self.bot.usecases.feeds.urls(current[:500])
+        urls = await self.app.usecases.feeds.urls(current[:500])
         return [app_commands.Choice(name=u[:100], value=u) for u in urls]
 
     @feed.command(name=_("list"), description=_("The news feeds watched, and items waiting"))
     async def feed_list(self, interaction: discord.Interaction) -> None:
-        listing = await self.bot.usecases.feeds.listing()
-        embed = listing_embed(lang_of(interaction.locale), listing, self.bot.now())
+        listing = await self.app.usecases.feeds.listing()
+        embed = listing_embed(lang_of(interaction.locale), listing, self.app.clock.seconds())
         await interaction.response.send_message(
             embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
         )

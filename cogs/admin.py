@@ -9,23 +9,18 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.admin_replies import (
-    premiere_changed_text,
-    setup_text,
-    status_embed,
-    subscribers_text,
-)
-from bot.client import FanBot
 from bot.errors import InputError
 from bot.guild_checks import check_setup, thread_warnings
 from bot.i18n import lang_of, t
 from bot.notify.when import zone_suggestions
+from bot.ui.admin import premiere_changed_text, setup_text, status_embed, subscribers_text
+from bot.ui.feeds import FeedReviewButton, register_feed_notices
+from bot.ui.interactions import NO_PINGS, guild_id_of, reply_handle
+from bot.usecases.feed_poller import FeedPoller
 from bot.usecases.release import MAX_NOTE, MAX_SOURCE, MAX_UPDATE
+from bot.wiring import app_of
 from cogs._admin_base import AdminBase
 from cogs._admin_feeds import FeedCommands
-from cogs._checks import guild_id_of, reply_handle
-
-NO_PINGS = discord.AllowedMentions.none()
 
 
 class Admin(FeedCommands):
@@ -65,7 +60,7 @@ class Admin(FeedCommands):
         if review_channel is not None:
             check_setup(guild, review_channel, None, None)  # it must be able to post there
         await interaction.response.defer(ephemeral=True, thinking=True)
-        servers = self.bot.usecases.servers
+        servers = self.app.usecases.servers
         given = (channel, role, mod_role, countdown_channel, review_channel)
         changed = any(given) or discussion is not None
         if changed:
@@ -107,7 +102,7 @@ class Admin(FeedCommands):
     ) -> None:
         await self._require_show_wide(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        changed = await self.bot.usecases.release.change_premiere(
+        changed = await self.app.usecases.release.change_premiere(
             date=date, time=time, timezone=timezone, note=note, user_id=interaction.user.id,
             reply=reply_handle(interaction),
         )  # fmt: skip
@@ -139,7 +134,7 @@ class Admin(FeedCommands):
     ) -> None:
         await self._require_show_wide(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.bot.usecases.release.post_update(
+        await self.app.usecases.release.post_update(
             text=text, source=source, user_id=interaction.user.id,
             reply=reply_handle(interaction),
         )  # fmt: skip
@@ -151,7 +146,7 @@ class Admin(FeedCommands):
     )
     async def subscribers_command(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        export = await self.bot.usecases.servers.subscribers(guild_id_of(interaction))
+        export = await self.app.usecases.servers.subscribers(guild_id_of(interaction))
         await interaction.followup.send(
             subscribers_text(lang_of(interaction.locale), export),
             file=discord.File(io.BytesIO(export.csv), filename="subscribers.csv"),
@@ -165,13 +160,13 @@ class Admin(FeedCommands):
     )
     async def status_command(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        status = await self.bot.usecases.servers.status(guild_id_of(interaction))
-        embed = status_embed(lang_of(interaction.locale), status, self.bot.now())
+        status = await self.app.usecases.servers.status(guild_id_of(interaction))
+        embed = status_embed(lang_of(interaction.locale), status, self.app.clock.seconds())
         await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @admin.command(name=_("reload"), description=_("Reload the show's facts file"))
     async def reload_command(self, interaction: discord.Interaction) -> None:
-        cast = await self.bot.usecases.servers.reload_show(
+        cast = await self.app.usecases.servers.reload_show(
             interaction.guild_id, interaction.user.id
         )
         answer = t(lang_of(interaction.locale), "reload.ok", cast=cast)
@@ -179,5 +174,9 @@ class Admin(FeedCommands):
 
 
 async def setup(bot: commands.Bot) -> None:
-    assert isinstance(bot, FanBot)
-    await bot.add_cog(Admin(bot))
+    app = app_of(bot)
+    # news feeds: their kinds, the review buttons, and the poller (on the sender)
+    register_feed_notices()
+    bot.add_dynamic_items(FeedReviewButton)
+    app.scheduler.add(FeedPoller(app.usecases.feeds, app.clock))
+    await bot.add_cog(Admin(app))

@@ -1,4 +1,5 @@
-"""/notify on|off|status: a member's premiere notifications."""
+"""/notify on|off|status: a member's premiere notifications; and what else the premiere's area
+brings: its notification kinds and buttons, its scheduled events and countdown channels."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.answers import answer_ephemeral
-from bot.client import FanBot
 from bot.i18n import lang_of, t
-from bot.notify.replies import member_status_text, subscribed_text
+from bot.notify.countdown import CountdownJob
+from bot.notify.events import EventSync
+from bot.ui.interactions import NO_PINGS, answer_ephemeral, guild_id_of, member_of
+from bot.ui.notify import NotifyButton, member_status_text, register_notices, subscribed_text
 from bot.usecases.members import REMINDERS, VIAS, Reminders, Via
-from cogs._checks import guild_id_of, member_of
+from bot.wiring import App, app_of
 
 REMINDER_CHOICES = [
     app_commands.Choice(name=_("All: 7 days, 1 day, 1 hour and the premiere"), value="all"),
@@ -24,7 +26,6 @@ VIA_CHOICES = [
     app_commands.Choice(name=_("Direct message"), value="dm"),
     app_commands.Choice(name=_("Both"), value="both"),
 ]
-NO_PINGS = discord.AllowedMentions.none()
 
 
 def as_via(choice: app_commands.Choice[str] | None) -> Via | None:
@@ -42,8 +43,8 @@ def as_reminders(choice: app_commands.Choice[str] | None) -> Reminders | None:
 
 
 class Notify(commands.Cog):
-    def __init__(self, bot: FanBot) -> None:
-        self.bot = bot
+    def __init__(self, app: App) -> None:
+        self.app = app
 
     notify = app_commands.Group(
         name=_("notify"),
@@ -72,7 +73,7 @@ class Notify(commands.Cog):
         member, lang = member_of(interaction), lang_of(interaction.locale)
 
         async def subscribe() -> str:
-            members = self.bot.usecases.members
+            members = self.app.usecases.members
             outcome = await members.subscribe(member, as_via(via), as_reminders(reminders))
             return subscribed_text(outcome, lang)
 
@@ -83,19 +84,23 @@ class Notify(commands.Cog):
         guild_id, lang = guild_id_of(interaction), lang_of(interaction.locale)
 
         async def unsubscribe() -> str:
-            previous = await self.bot.usecases.members.unsubscribe(guild_id, interaction.user.id)
+            previous = await self.app.usecases.members.unsubscribe(guild_id, interaction.user.id)
             return t(lang, "notify.off" if previous else "notify.off_none")
 
         await answer_ephemeral(interaction, unsubscribe())
 
     @notify.command(name=_("status"), description=_("Your subscription and the next notification"))
     async def notify_status(self, interaction: discord.Interaction) -> None:
-        members = self.bot.usecases.members
+        members = self.app.usecases.members
         status = await members.status(guild_id_of(interaction), interaction.user.id)
         text = member_status_text(status, lang_of(interaction.locale))
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
 
 async def setup(bot: commands.Bot) -> None:
-    assert isinstance(bot, FanBot)
-    await bot.add_cog(Notify(bot))
+    app = app_of(bot)
+    register_notices()
+    bot.add_dynamic_items(NotifyButton)
+    # each process keeps its own servers' events and countdown channels
+    app.scheduler.add(EventSync(bot, app.store), CountdownJob(bot, app.store, app.clock))
+    await bot.add_cog(Notify(app))

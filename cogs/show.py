@@ -7,9 +7,10 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.client import FanBot
 from bot.i18n import lang_of
-from bot.show.render import (
+from bot.show.watcher import ShowWatcher
+from bot.ui.interactions import NO_PINGS
+from bot.ui.show import (
     about_embed,
     cast_card_embed,
     cast_list_embeds,
@@ -18,14 +19,14 @@ from bot.show.render import (
     plot_embed,
     release_embed,
 )
+from bot.wiring import App, app_of
 
 MAX_NAME = 100
-NO_PINGS = discord.AllowedMentions.none()
 
 
 class Show(commands.Cog):
-    def __init__(self, bot: FanBot) -> None:
-        self.bot = bot
+    def __init__(self, app: App) -> None:
+        self.app = app
 
     @app_commands.command(
         name=_("cast"), description=_("The cast of season 2, or one person's card")
@@ -38,7 +39,7 @@ class Show(commands.Cog):
         name: app_commands.Range[str, 1, MAX_NAME] | None = None,
     ) -> None:
         lang = lang_of(interaction.locale)
-        snapshot = self.bot.show.snapshot
+        snapshot = self.app.show.snapshot
         send = interaction.response.send_message
         if name is None:
             await send(embeds=cast_list_embeds(snapshot.data, lang), allowed_mentions=NO_PINGS)
@@ -54,7 +55,7 @@ class Show(commands.Cog):
     async def cast_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        members = self.bot.show.names.autocomplete(current[:MAX_NAME])
+        members = self.app.show.names.autocomplete(current[:MAX_NAME])
         return [app_commands.Choice(name=member_label(m), value=m.actor.en[:100]) for m in members]
 
     @app_commands.command(name=_("plot"), description=_("The season 2 premise"))
@@ -63,7 +64,7 @@ class Show(commands.Cog):
         spoilers=_("Show the details that count as spoilers (hidden in spoiler tags)")
     )
     async def plot(self, interaction: discord.Interaction, spoilers: bool = False) -> None:
-        embed = plot_embed(self.bot.show.data, lang_of(interaction.locale), spoilers)
+        embed = plot_embed(self.app.show.data, lang_of(interaction.locale), spoilers)
         await interaction.response.send_message(embed=embed, allowed_mentions=NO_PINGS)
 
     @app_commands.command(
@@ -71,21 +72,22 @@ class Show(commands.Cog):
         description=_("About the series: webtoon, season 1's record, season 2's crew"),
     )
     async def about(self, interaction: discord.Interaction) -> None:
-        embed = about_embed(self.bot.show.data, lang_of(interaction.locale))
+        embed = about_embed(self.app.show.data, lang_of(interaction.locale))
         await interaction.response.send_message(embed=embed, allowed_mentions=NO_PINGS)
 
     @app_commands.command(
         name=_("release"), description=_("Season 2 release status and the latest updates")
     )
     async def release(self, interaction: discord.Interaction) -> None:
-        info = await self.bot.usecases.release.info()
+        info = await self.app.usecases.release.info()
         lang = lang_of(interaction.locale)
         embed = release_embed(
-            self.bot.show.data, lang, info.starts_at, info.note, info.timeline, info.expected
+            self.app.show.data, lang, info.starts_at, info.note, info.timeline, info.expected
         )
         await interaction.response.send_message(embed=embed, allowed_mentions=NO_PINGS)
 
 
 async def setup(bot: commands.Bot) -> None:
-    assert isinstance(bot, FanBot)
-    await bot.add_cog(Show(bot))
+    app = app_of(bot)
+    app.scheduler.add(ShowWatcher(app.show))  # a saved facts file is picked up by itself
+    await bot.add_cog(Show(app))

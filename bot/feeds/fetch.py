@@ -189,3 +189,22 @@ def _validator(value: str | None) -> str | None:
     value = (value or "").strip()
     ok = 0 < len(value) <= _MAX_VALIDATOR and value.isascii() and value.isprintable()
     return value if ok else None
+
+
+class FeedFetcher:
+    """`fetch` with a session of its own, made at the first feed: never the session that
+    holds the bot's token, and nothing paid at start-up by a bot without feeds."""
+
+    def __init__(self, *, allow_private: bool) -> None:
+        self.allow_private = allow_private
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __call__(self, url: str, etag: str | None, modified: str | None) -> FetchResult:
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return await fetch(self._session, url, etag=etag, last_modified=modified,
+                           allow_private=self.allow_private)  # fmt: skip
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()

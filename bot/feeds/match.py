@@ -92,6 +92,12 @@ def matches(keywords: tuple[str, ...], title: str, summary: str) -> bool:
 # --- the same story ------------------------------------------------------------------------
 
 
+def domain(link: str | None) -> str:
+    """The site a link is on, as people say it (without `www.`)."""
+    host = urlsplit(link).hostname if link else None
+    return host.removeprefix("www.") if host else ""
+
+
 def canonical_link(url: str) -> str:
     """A key two links to the same page share: scheme and "www." folded (http = https), no
     fragment, no tracking parameters, the rest sorted, no trailing slash. A key for comparing,

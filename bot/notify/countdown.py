@@ -18,6 +18,7 @@ import discord
 from bot.clock import Clock
 from bot.i18n import Lang, lang_of, t
 from bot.jobs import Job
+from bot.notify import COUNTDOWN, PREMIERE
 from bot.notify.partial import Partial
 from bot.store import Store
 from bot.store.records import CountdownState, GuildSettings, Premiere
@@ -94,6 +95,7 @@ def name_is_right(wanted: str, current: str, state: CountdownState) -> bool:
 class CountdownJob(Job):
     name = "countdown channels"
     retry_s = CHECK_EVERY
+    topics = frozenset({PREMIERE, COUNTDOWN})
 
     def __init__(self, client: discord.Client, store: Store, clock: Clock) -> None:
         """Woken when the premiere or a countdown channel changed: looks again at once."""
@@ -102,9 +104,6 @@ class CountdownJob(Job):
         self.store = store
         self.clock = clock
         self._first = True
-
-    def now(self) -> int:
-        return int(self.clock.timestamp())
 
     async def ready(self) -> None:
         await self.client.wait_until_ready()  # the servers, their channels and our rights
@@ -120,7 +119,7 @@ class CountdownJob(Job):
 
     async def sync_all(self) -> int:
         """Rename every countdown channel of our servers that needs it; when to look again."""
-        now = self.now()
+        now = self.clock.seconds()
         due = now + CHECK_EVERY
         premiere = await self.store.premiere.current()
         if not premiere.announced:
@@ -165,12 +164,14 @@ class CountdownJob(Job):
         except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
             return await self._hold(channel_id, HOLD_FAILED, f"failed: {exc}")
         shown = str(cast(dict[str, Any], data).get("name") or wanted)
-        await self.store.countdown.renamed(channel_id, asked=wanted, shown=shown, now=self.now())
+        await self.store.countdown.renamed(
+            channel_id, asked=wanted, shown=shown, now=self.clock.seconds()
+        )
         log.info("countdown channel %s renamed to %r", channel_id, shown)
         return None
 
     async def _hold(self, channel_id: int, seconds: int, why: str) -> int:
-        until = self.now() + max(1, seconds)
+        until = self.clock.seconds() + max(1, seconds)
         log.warning("countdown channel %s: rename %s; next try in %ds", channel_id, why, seconds)
         await self.store.countdown.hold(channel_id, until)
         return until

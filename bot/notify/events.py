@@ -12,6 +12,7 @@ from typing import Any
 import discord
 
 from bot.jobs import Job
+from bot.notify import PREMIERE
 from bot.store import Store
 from bot.store.records import Premiere
 
@@ -45,6 +46,7 @@ def event_payload(starts_at: int, note: str | None) -> dict[str, Any]:
 class EventSync(Job):
     name = "scheduled-event sync"
     retry_s = RETRY_AFTER
+    topics = frozenset({PREMIERE})
 
     def __init__(self, client: discord.Client, store: Store) -> None:
         super().__init__()

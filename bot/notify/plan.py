@@ -1,4 +1,5 @@
-"""The premiere's plan: the reminders before it, and how long each stays worth sending."""
+"""The premiere's plan: its notification kinds, the reminders before the premiere, and how
+long each stays worth sending."""
 
 from __future__ import annotations
 
@@ -24,6 +25,14 @@ WANTED_BY: dict[str, tuple[str, ...]] = {
 PREMIERE_GRACE = 6 * HOUR  # "it's out now" is still worth saying a few hours late
 ANNOUNCEMENT_GRACE = DAY  # a date change or update that could not go out for a day is stale
 SERIES = "premiere"  # every notification of one premiere date is retired together
+
+# The premiere's notification kinds (their words and buttons are in `bot.ui.notify`).
+DATE_KINDS = ("date_set", "date_cleared", *(kind for kind, _ in STAGES))
+BROADCASTS = (*DATE_KINDS, "update")
+SUBSCRIBED = "subscribed"  # a new subscriber's role and welcome DM
+THREAD = "premiere_thread"  # the premiere-night discussion, on the premiere post
+KINDS = (*BROADCASTS, SUBSCRIBED, THREAD)
+WELCOME_EXPIRES_S = 86400
 
 
 def reminder_plan(starts_at: int, now: int) -> list[tuple[str, int, int]]:

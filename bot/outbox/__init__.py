@@ -1,4 +1,5 @@
-"""The delivery outbox: scheduling, the dispatcher that expands and sends, and the sender."""
+"""The delivery outbox: scheduling (here), the registry of notification kinds, the dispatcher
+that expands and sends what is due, the sender that posts it, and the progress job."""
 
 from __future__ import annotations
 
@@ -7,21 +8,20 @@ from typing import Any
 
 from bot.outbox.kinds import kind
 from bot.store import Tx
-from bot.store.records import NewNotification
+from bot.store.records import BROADCAST, Audience, NewNotification
+
+OUTBOX = "outbox"  # the wake topic of the dispatcher's lanes: something was scheduled
 
 
 class Outbox:
     """Schedules notifications and wakes the dispatcher, so no caller can forget to."""
 
-    def __init__(self, wake: Callable[[], None] = lambda: None) -> None:
-        self._wake = wake
-
-    def wire(self, wake: Callable[[], None]) -> None:
-        self._wake = wake
+    def __init__(self, wake: Callable[[], None]) -> None:
+        self._wake = wake  # the dispatcher's lanes, of whichever process is the sender
 
     async def schedule(
         self, tx: Tx, kind_name: str, payload: Mapping[str, Any], *, due_at: int, now: int,
-        series: str | None = None, audience: str = "broadcast",
+        series: str | None = None, audience: Audience = BROADCAST,
     ) -> int:  # fmt: skip
         """Queue a notification inside the caller's transaction; the dispatcher is woken."""
         spec = kind(kind_name)

@@ -1,7 +1,8 @@
 """Sends what is due, in two lanes that share the REST limiter: deliveries addressed to one
-waiting member (a new subscriber's role and welcome DM), and the broadcasts. Each lane works
-through its due deliveries in passes, many sends in flight, and sleeps until the next due
-notification or retry; scheduling wakes it.
+waiting member (a new subscriber's role and welcome DM), and the broadcasts. Each lane is a job
+of the scheduler, run on the sender alone: it works through its due deliveries in passes, many
+sends in flight, and sleeps until the next due notification or retry; scheduling anywhere wakes
+it (the `outbox` topic).
 
 Bookkeeping is batched: attempts are recorded a chunk at a time before their sends, and sends
 are marked in one transaction every few dozen. A crash between the two leaves attempts whose
@@ -19,6 +20,8 @@ from dataclasses import replace
 from typing import Protocol
 
 from bot.clock import Clock
+from bot.jobs import Job
+from bot.outbox import OUTBOX
 from bot.outbox.kinds import reach
 from bot.store import Store
 from bot.store.records import Delivery
@@ -96,16 +99,53 @@ class SentRecorder:
                 self._timer = None
             batch, self._pending = self._pending, []
             if batch:
-                await self.store.outbox.mark_sent_many(batch, int(self.clock.timestamp()))
+                await self.store.outbox.mark_sent_many(batch, self.clock.seconds())
 
 
-class Lane:
-    def __init__(self, name: str, urgent: bool, concurrency: int) -> None:
-        self.name = name
+class Lane(Job):
+    """One lane of the dispatcher, run by the scheduler on the sender: a pass over what is due,
+    then a sleep until the next due delivery or until something is scheduled."""
+
+    topics = frozenset({OUTBOX})
+    sender_only = True
+    retry_s = 5.0
+
+    def __init__(self, dispatcher: Dispatcher, name: str, urgent: bool, concurrency: int) -> None:
+        super().__init__()
+        self.name = f"dispatcher-{name}"
+        self.dispatcher = dispatcher
         self.urgent = urgent
         self.slots = asyncio.Semaphore(concurrency)
         self.concurrency = concurrency
-        self.wake = asyncio.Event()
+        self.idle = asyncio.Event()  # between passes
+        self.idle.set()
+
+    def start(self) -> None:
+        self.dispatcher.stopping = False
+        super().start()
+        if self.urgent:
+            log.info("notification dispatcher started")
+
+    async def step(self) -> float | None:
+        self.idle.clear()
+        try:
+            worked = await self.dispatcher.run_pass(self)
+        finally:
+            self.idle.set()
+        if worked:
+            return 0.0
+        wakeup = await self.dispatcher.queue.next_wakeup(urgent=self.urgent)
+        if wakeup is None:
+            return MAX_SLEEP
+        return max(0.0, min(wakeup - self.dispatcher.clock.timestamp(), MAX_SLEEP))
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Let the sends under way finish (they are short), record them, then stop."""
+        self.dispatcher.stopping = True  # the pass under way ends after its sends
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.idle.wait(), grace)
+        await super().stop()
+        await self.dispatcher.stopped()
 
 
 class Dispatcher:
@@ -126,60 +166,25 @@ class Dispatcher:
         self.max_attempts = max_attempts
         self.on_failed = on_failed
         self.recorder = SentRecorder(store, clock)
-        self.lanes = (Lane("members", True, 4), Lane("broadcasts", False, concurrency))
+        self.lanes = (Lane(self, "members", True, 4), Lane(self, "broadcasts", False, concurrency))
         self._expanding = asyncio.Lock()
-        self._stopping = False
-        self._tasks: list[asyncio.Task[None]] = []
+        self.stopping = False
         self._reports: set[asyncio.Task[None]] = set()
 
-    def start(self) -> None:
-        """Start sending (again, after a `stop()`)."""
-        self._stopping = False
-        self._tasks = [
-            asyncio.create_task(self._run(lane), name=f"dispatcher-{lane.name}")
-            for lane in self.lanes
-        ]
-        log.info("notification dispatcher started")
-
-    def wake(self) -> None:
-        """Something was scheduled: look at the queue again now."""
-        for lane in self.lanes:
-            lane.wake.set()
-
-    async def stop(self, grace: float = 5.0) -> None:
-        """Let the sends under way finish (they are short), record them, then stop."""
-        self._stopping = True
-        self.wake()
-        if not self._tasks:
-            return
-        _finished, running = await asyncio.wait(self._tasks, timeout=grace)
-        for task in running:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+    async def stopped(self) -> None:
+        """A lane stopped: what it sent is recorded, and no failure report is left running."""
         for report in self._reports:
             report.cancel()
         await self.recorder.flush()
 
-    def now(self) -> int:
-        return int(self.clock.timestamp())
-
-    async def _run(self, lane: Lane) -> None:
-        while not self._stopping:
-            try:
-                if not await self._pass(lane):
-                    await self._sleep(lane)
-            except Exception:
-                log.exception("notification dispatcher (%s) failed; retrying in 5s", lane.name)
-                await self._sleep(lane, 5.0)
-
-    async def _pass(self, lane: Lane) -> bool:
+    async def run_pass(self, lane: Lane) -> bool:
         """Send everything of this lane that is due now; whether there was anything."""
-        now = self.now()
+        now = self.clock.seconds()
         async with self._expanding:
             await self.queue.expand_due(now, reach)
         after, worked = 0, False
         running: set[asyncio.Task[None]] = set()
-        while not self._stopping:
+        while not self.stopping:
             batch = await self.queue.due(now, BATCH, urgent=lane.urgent, after_id=after)
             if not batch:
                 break
@@ -191,18 +196,18 @@ class Dispatcher:
                     task = asyncio.create_task(self._deliver(lane, delivery))
                     running.add(task)
                     task.add_done_callback(running.discard)
-                if self._stopping:
+                if self.stopping:
                     break
             after = batch[-1].id
         await asyncio.gather(*running)
         await self.recorder.flush()
-        return worked and not self._stopping
+        return worked and not self.stopping
 
     async def _begin(self, chunk: list[Delivery]) -> list[Delivery]:
         """Lease the chunk to this process (what another holds is left to it); too late ones
         are marked missed; the others go out, each knowing if an earlier attempt may have
         reached Discord."""
-        now = self.now()
+        now = self.clock.seconds()
         started = await self.queue.claim([d.id for d in chunk], now, now + LEASE_S)
         live = []
         for delivery in chunk:
@@ -216,14 +221,6 @@ class Dispatcher:
             live.append(replace(delivery, attempt_started_at=None if fresh else began))
         return live
 
-    async def _sleep(self, lane: Lane, at_most: float = MAX_SLEEP) -> None:
-        wakeup = await self.queue.next_wakeup(urgent=lane.urgent)
-        delay = at_most if wakeup is None else wakeup - self.clock.timestamp()
-        delay = max(0.0, min(delay, at_most))
-        lane.wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(lane.wake.wait(), delay)
-
     async def _deliver(self, lane: Lane, delivery: Delivery) -> None:
         try:
             message_id = None
@@ -232,7 +229,7 @@ class Dispatcher:
                 if message_id is not None:
                     log.info("delivery %d had reached Discord: not sent again", delivery.id)
                 else:
-                    await self.queue.begin_attempts([delivery.id], self.now())
+                    await self.queue.begin_attempts([delivery.id], self.clock.seconds())
             if message_id is None:
                 message_id = await self.sender.send(delivery)
             await self.recorder.sent(delivery.id, message_id)
@@ -253,7 +250,7 @@ class Dispatcher:
             log.warning("delivery %d (%s) failed: %s", delivery.id, delivery.kind, exc.reason)
             await self.queue.mark_failed(delivery.id, exc.reason)
         else:
-            retry_at = self.now() + backoff(attempts)
+            retry_at = self.clock.seconds() + backoff(attempts)
             log.info("delivery %d: %s; retry %d in %ds", delivery.id, exc.reason, attempts,
                      backoff(attempts))  # fmt: skip
             await self.queue.retry_later(delivery.id, exc.reason, retry_at)
@@ -273,5 +270,5 @@ class Dispatcher:
     async def _dm_closed(self, user_id: int) -> None:
         """Closed DMs are not retried: their pending DMs are failed at once, without a request."""
         async with self.store.transaction() as tx:
-            await tx.dm_channels.mark_closed(user_id, self.now())
+            await tx.dm_channels.mark_closed(user_id, self.clock.seconds())
             await tx.outbox.fail_pending_dms(user_id, "dm_closed")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import discord
+from typing import TYPE_CHECKING, Any
 
 from bot.store.records import Delivery
+
+if TYPE_CHECKING:  # scheduling needs only the registry: it must not import discord.py
+    import discord
 
 Payload = Mapping[str, Any]
 
@@ -60,10 +61,6 @@ def kind(name: str) -> NotificationKind:
         return _KINDS[name]
     except KeyError:
         raise LookupError(f"unknown notification kind {name!r}") from None
-
-
-def names() -> list[str]:
-    return sorted(_KINDS)
 
 
 def reach(name: str) -> tuple[str, tuple[str, ...] | None]:

@@ -47,6 +47,7 @@ def eta(pending: int, done_now: int, seen: _Seen | None, fallback_rate: float) -
 class ProgressReporter(Job):
     name = "fan-out progress"
     retry_s = EVERY_S
+    sender_only = True
 
     def __init__(
         self,
@@ -72,7 +73,7 @@ class ProgressReporter(Job):
         return self.every
 
     async def report_once(self) -> None:
-        for followup in await self.store.followups.watching(int(self.clock.timestamp())):
+        for followup in await self.store.followups.watching(self.clock.seconds()):
             progress = await self.store.outbox.progress(followup.notification_id)
             if progress is not None:
                 await self._report(followup, progress)

@@ -20,7 +20,11 @@ Params = Sequence[Any]
 
 
 class Conn(Protocol):
-    dialect: str  # 'sqlite' or 'postgresql', for the few clauses only one of them has
+    def for_update(self, *, skip_locked: bool = False) -> str:
+        """The clause that locks the rows a SELECT reads until the transaction ends (with
+        `skip_locked`, rows another transaction holds are left out); '' where the whole
+        database is locked for a write anyway (SQLite)."""
+        ...
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; the number of rows it changed."""

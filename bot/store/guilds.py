@@ -66,7 +66,7 @@ class GuildSettingsStore:
                 " ON CONFLICT (guild_id) DO NOTHING",
                 (guild_id, now),
             )
-            lock = " FOR UPDATE" if conn.dialect == "postgresql" else ""
+            lock = conn.for_update()
             row = await conn.fetchone(
                 f"SELECT {COLUMNS} FROM guild_settings WHERE guild_id = ?{lock}", (guild_id,)
             )

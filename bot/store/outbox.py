@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable, Sequence
 
 from bot.store.connection import Conn, Row, Scope
 from bot.store.records import (
+    Audience,
     Delivery,
     NewNotification,
     Planned,
@@ -25,8 +25,6 @@ _DELIVERY_COLUMNS = (
     " d.role_id, d.user_id, d.locale, d.attempts, n.expires_at, n.audience <> 'broadcast',"
     " d.attempt_started_at, c.channel_id"
 )
-_MEMBER = re.compile(r"^member:(\d+):(\d+)$")
-_REVIEW = re.compile(r"^review:(\d+)$")
 
 
 def _delivery(row: Row) -> Delivery:
@@ -68,7 +66,7 @@ class OutboxStore:
             row = await conn.fetchone(
                 "INSERT INTO notifications (kind, payload, series, audience, due_at, expires_at,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (n.kind, json.dumps(n.payload, ensure_ascii=False), n.series, n.audience,
+                (n.kind, json.dumps(n.payload, ensure_ascii=False), n.series, str(n.audience),
                  n.due_at, n.expires_at, now),
             )  # fmt: skip
         assert row is not None
@@ -170,7 +168,7 @@ class OutboxStore:
         if not delivery_ids:
             return {}
         async with self._scope.write() as conn:
-            lock = " FOR UPDATE SKIP LOCKED" if conn.dialect == "postgresql" else ""
+            lock = conn.for_update(skip_locked=True)
             rows = await conn.fetchall(
                 "UPDATE deliveries SET lease_owner = ?, lease_until = ?,"
                 " attempts = CASE WHEN attempt_started_at IS NULL THEN attempts + 1"
@@ -212,9 +210,6 @@ class OutboxStore:
                 f" WHERE id IN ({_in(delivery_ids)}) AND lease_owner = ?",
                 (now, *delivery_ids, self._owner),
             )
-
-    async def mark_sent(self, delivery_id: int, message_id: int, now: int) -> None:
-        await self.mark_sent_many([(delivery_id, message_id)], now)
 
     async def mark_sent_many(self, sent: Sequence[tuple[int, int]], now: int) -> int:
         """Many sends recorded in one transaction: (delivery id, message id). Only those this
@@ -283,7 +278,7 @@ class OutboxStore:
             return await conn.execute(
                 "UPDATE deliveries SET state = 'cancelled' WHERE state = 'pending'"
                 " AND notification_id IN (SELECT id FROM notifications WHERE audience = ?)",
-                (f"member:{guild_id}:{user_id}",),
+                (str(Audience.member(guild_id, user_id)),),
             )
 
     # --- reports -------------------------------------------------------------------------
@@ -352,33 +347,30 @@ async def _expand(
     make a second expansion of the same notification add nothing."""
     row = await conn.fetchone(
         "SELECT audience, expires_at FROM notifications WHERE id = ? AND state = 'scheduled'"
-        + (" FOR UPDATE" if conn.dialect == "postgresql" else ""),  # one expansion at a time
+        + conn.for_update(),  # one expansion at a time
         (notification_id,),
     )
     if row is None:
         return  # expanded or cancelled meanwhile
-    audience, expires_at = row
+    audience, expires_at = Audience.parse(row[0]), row[1]
     if now > expires_at:
         log.warning("notification %d came due too late to matter: missed", notification_id)
         await _set_state(conn, notification_id, "missed")
         return
-    member = _MEMBER.match(audience)
-    if member is not None:
-        await _expand_member(conn, notification_id, int(member[1]), int(member[2]), now)
+    if audience.scope == "member":
+        assert audience.guild_id is not None and audience.user_id is not None
+        await _expand_member(conn, notification_id, audience.guild_id, audience.user_id, now)
         return
-    review = _REVIEW.match(audience)
-    if review is not None:  # the server's review channel, if it has one
+    if audience.scope == "review":  # the server's review channel, if it has one
         await conn.execute(
             "INSERT INTO deliveries"
             " (notification_id, target, guild_id, channel_id, locale, next_attempt_at)"
             " SELECT ?, 'channel', guild_id, review_channel_id, locale, ? FROM guild_settings"
             " WHERE guild_id = ? AND review_channel_id IS NOT NULL ON CONFLICT DO NOTHING",
-            (notification_id, now, int(review[1])),
+            (notification_id, now, audience.guild_id),
         )
         await _set_state(conn, notification_id, "expanded")
         return
-    if audience != "broadcast":
-        raise ValueError(f"notification {notification_id} has an unknown audience {audience!r}")
     only_discussion = " AND discussion = 1" if reach == "discussion" else ""
     posts = await conn.execute(
         "INSERT INTO deliveries"

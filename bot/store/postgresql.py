@@ -62,10 +62,11 @@ def _rowcount(status: str) -> int:
 class PostgresConn:
     """The driver side of `Conn` for one asyncpg connection."""
 
-    dialect = "postgresql"
-
     def __init__(self, conn: Any) -> None:
         self.raw = conn  # an asyncpg.Connection
+
+    def for_update(self, *, skip_locked: bool = False) -> str:
+        return " FOR UPDATE SKIP LOCKED" if skip_locked else " FOR UPDATE"
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         status = await self.raw.execute(translate(sql), *params)

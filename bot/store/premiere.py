@@ -25,7 +25,7 @@ class PremiereStore:
                 "INSERT INTO premiere (id, revision, updated_at) VALUES (1, 0, 0)"
                 " ON CONFLICT (id) DO NOTHING"
             )
-            lock = " FOR UPDATE" if conn.dialect == "postgresql" else ""
+            lock = conn.for_update()
             row = await conn.fetchone(
                 "SELECT starts_at, timezone, note, revision, expected FROM premiere"
                 f" WHERE id = 1{lock}"

@@ -110,6 +110,44 @@ class Planned:
 
 
 @dataclass(frozen=True, slots=True)
+class Audience:
+    """Whom a notification reaches: every announcement channel and DM subscriber
+    ('broadcast'), one member of one server ('member'), or one server's review channel
+    ('review'). Stored as text: `broadcast`, `member:GUILD:USER`, `review:GUILD`."""
+
+    scope: Literal["broadcast", "member", "review"] = "broadcast"
+    guild_id: int | None = None
+    user_id: int | None = None
+
+    @classmethod
+    def member(cls, guild_id: int, user_id: int) -> Audience:
+        return cls("member", guild_id, user_id)
+
+    @classmethod
+    def review(cls, guild_id: int) -> Audience:
+        return cls("review", guild_id)
+
+    def __str__(self) -> str:
+        ids = [str(i) for i in (self.guild_id, self.user_id) if i is not None]
+        return ":".join([self.scope, *ids])
+
+    @classmethod
+    def parse(cls, text: str) -> Audience:
+        scope, *ids = text.split(":")
+        if all(i.isdigit() for i in ids):
+            if scope == "broadcast" and not ids:
+                return cls()
+            if scope == "review" and len(ids) == 1:
+                return cls.review(int(ids[0]))
+            if scope == "member" and len(ids) == 2:
+                return cls.member(int(ids[0]), int(ids[1]))
+        raise ValueError(f"unknown audience {text!r}")
+
+
+BROADCAST = Audience()
+
+
+@dataclass(frozen=True, slots=True)
 class NewNotification:
     """What to announce, when, and until when it is still worth sending.
 
@@ -122,7 +160,7 @@ class NewNotification:
     due_at: int
     expires_at: int
     series: str | None = None
-    audience: str = "broadcast"
+    audience: Audience = BROADCAST
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,11 +186,6 @@ class Delivery:
     def nonce(self, install_id: str) -> str:
         """The same across retries and restarts; unique per database (at most 25 characters)."""
         return f"{install_id}-{self.id}"[:25]
-
-
-def member_audience(guild_id: int, user_id: int) -> str:
-    """The audience of a notification addressed to one member of one server."""
-    return f"member:{guild_id}:{user_id}"
 
 
 @dataclass(frozen=True, slots=True)

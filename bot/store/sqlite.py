@@ -24,10 +24,11 @@ BUSY_TIMEOUT_MS = 5000
 class SqliteConn:
     """The driver side of `Conn` for aiosqlite (it already speaks `?` placeholders)."""
 
-    dialect = "sqlite"
-
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.raw = conn
+
+    def for_update(self, *, skip_locked: bool = False) -> str:
+        return ""  # a write transaction holds the whole file: no other writer reads under it
 
     # One trip to aiosqlite's thread per statement: each trip costs about as much as a simple
     # statement itself. A finished statement's cursor needs no closing trip of its own: it is

@@ -12,32 +12,33 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.errors import InputError
+from bot.feeds import FEEDS, NEWS, REVIEW
 from bot.feeds.errors import FeedError
 from bot.feeds.fetch import FetchResult
 from bot.feeds.match import (
     KeywordError,
     canonical_link,
     default_keywords,
+    domain,
     matches,
     parse_keywords,
     same_story,
 )
-from bot.feeds.notices import NEWS, REVIEW, domain, review_audience
 from bot.feeds.parse import FeedItem as ParsedItem
 from bot.feeds.parse import ParsedFeed, parse
 from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.store import Store, Tx
-from bot.store.records import Feed, FeedItem
+from bot.store.records import Audience, Feed, FeedItem
+from bot.usecases.ports import Announce, Fetcher
 
 log = logging.getLogger(__name__)
 
-Fetcher = Callable[[str, str | None, str | None], Awaitable[FetchResult]]
 MODES = ("review", "auto")
 DAY = 86400
 SAME_STORY_DAYS = 30  # titles compared against what came in this long
@@ -74,17 +75,14 @@ def failing(feed: Feed, now: int) -> bool:
 class FeedUseCases:
     def __init__(
         self, store: Store, outbox: Outbox, clock: Clock, settings: Settings, fetcher: Fetcher,
-        poll_now: Callable[[], None] = lambda: None,
+        announce: Announce,
     ) -> None:  # fmt: skip
         self.store = store
         self.outbox = outbox
         self.clock = clock
         self.settings = settings
         self.fetcher = fetcher
-        self.poll_now = poll_now
-
-    def now(self) -> int:
-        return int(self.clock.timestamp())
+        self.announce = announce
 
     async def add(self, *, url: str, keywords: str | None, mode: str | None, user_id: int
                   ) -> FeedAdded:  # fmt: skip
@@ -103,7 +101,7 @@ class FeedUseCases:
             parsed = await asyncio.to_thread(parse, fetched.body, fetched.url)
         except FeedError as exc:
             raise InputError(f"feed.error.{exc.reason_key}", limit=200, value=url) from None
-        now = self.now()
+        now = self.clock.seconds()
         async with self.store.transaction() as tx:
             feed = await tx.feeds.add(
                 url=url, title=parsed.title, mode=mode, keywords=words, user_id=user_id,
@@ -117,7 +115,7 @@ class FeedUseCases:
             await tx.audit.record(guild_id=None, user_id=user_id, action="feed.add", old=None,
                                   new=f"{url} {mode}", now=now)  # fmt: skip
         matching = sum(1 for i in parsed.items if matches(words, i.title, i.summary))
-        self.poll_now()
+        self.announce(FEEDS)
         return FeedAdded(url, parsed.kind, parsed.title, len(parsed.items), matching)
 
     async def remove(self, *, url: str, user_id: int) -> bool:
@@ -125,7 +123,7 @@ class FeedUseCases:
             removed = await tx.feeds.remove(url.strip())
             if removed:
                 await tx.audit.record(guild_id=None, user_id=user_id, action="feed.remove",
-                                      old=url, new=None, now=self.now())  # fmt: skip
+                                      old=url, new=None, now=self.clock.seconds())  # fmt: skip
         return removed
 
     async def listing(self) -> FeedListing:
@@ -144,12 +142,12 @@ class FeedUseCases:
     async def check_due(self) -> int:
         """Check every feed that is due; how many new items came in."""
         new = 0
-        for feed in await self.store.feeds.due(self.now()):
+        for feed in await self.store.feeds.due(self.clock.seconds()):
             new += await self.check(feed)
         return new
 
     async def check(self, feed: Feed) -> int:
-        now = self.now()
+        now = self.clock.seconds()
         try:
             fetched = await self.fetcher(feed.url, feed.etag, feed.last_modified)
             parsed = None
@@ -216,7 +214,7 @@ class FeedUseCases:
         home = self.settings.home_guild_id
         if home is not None:  # no home server: the item waits in /admin feed list
             await self.outbox.schedule(tx, REVIEW, payload, due_at=now, now=now,
-                                       audience=review_audience(home))  # fmt: skip
+                                       audience=Audience.review(home))  # fmt: skip
 
     async def _announce(self, tx: Tx, payload: dict[str, object], now: int) -> None:
         """To every server, exactly once, and into the /release timeline with its source."""
@@ -228,7 +226,7 @@ class FeedUseCases:
     # --- review ------------------------------------------------------------------------
 
     async def decide(self, item_id: int, *, approve: bool, user_id: int) -> Decision:
-        now = self.now()
+        now = self.clock.seconds()
         async with self.store.transaction() as tx:
             state = "approved" if approve else "dismissed"
             decided = await tx.feeds.decide(item_id, state=state, user_id=user_id, now=now)

@@ -11,26 +11,24 @@ import logging
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.discord_actions import ActionFailed, ActionRefused, DiscordActions
-from bot.i18n import lang_of, t
-from bot.notify.notices import SUBSCRIBED
-from bot.notify.plan import WANTED_BY
+from bot.notify.plan import SUBSCRIBED, WANTED_BY
 from bot.outbox import Outbox
 from bot.store import Store
 from bot.store.records import (
     REMINDERS,
     VIAS,
+    Audience,
     Delivery,
     Followup,
     Planned,
     Reminders,
     Subscription,
     Via,
-    member_audience,
     wants_dm,
     wants_role,
 )
 from bot.usecases.inputs import Member, ReplyHandle, issued_at
+from bot.usecases.ports import ActionFailed, ActionRefused, DiscordActions
 
 __all__ = [
     "REMINDERS",
@@ -99,9 +97,6 @@ class MemberUseCases:
         self.clock = clock
         self.discord = discord
 
-    def now(self) -> int:
-        return int(self.clock.timestamp())
-
     async def subscribe(
         self, member: Member, via: Via | None, reminders: Reminders | None = None
     ) -> Subscribed:
@@ -124,7 +119,7 @@ class MemberUseCases:
         return Subscribed(stored, role_problem, settings.channel_id is not None, reminders)
 
     async def _store(self, member: Member, via: Via, reminders: Reminders | None) -> None:
-        now = self.now()
+        now = self.clock.seconds()
         async with self.store.transaction() as tx:
             await tx.subscriptions.put(
                 member.guild_id, member.user_id, via=via, user_name=member.name,
@@ -132,7 +127,7 @@ class MemberUseCases:
             )  # fmt: skip
             if wants_dm(via):  # subscribing again says their DMs are open now
                 await tx.dm_channels.reopen(member.user_id)
-            audience = member_audience(member.guild_id, member.user_id)
+            audience = Audience.member(member.guild_id, member.user_id)
             notification_id = await self.outbox.schedule(
                 tx, SUBSCRIBED, {"via": via}, due_at=now, now=now, audience=audience
             )
@@ -194,15 +189,14 @@ class MemberUseCases:
             if reason == "forbidden":
                 key = "notify.later_role_forbidden"
                 await self._drop_role(guild_id, user_id)
-        followup = await self.store.followups.get(delivery.notification_id, self.now())
+        followup = await self.store.followups.get(delivery.notification_id, self.clock.seconds())
         if followup is None:
             return  # the token has expired: /notify status tells them
         # The member hears that they are subscribed first: the command's answer may still be
         # on its way (Discord gives it three seconds).
         await self.clock.sleep_until(issued_at(followup) + ANSWER_FIRST_S)
-        text = t(lang_of(followup.locale), key)
         try:
-            await self.discord.followup(followup.application_id, followup.token, text)
+            await self.discord.tell(followup, key)
         except (ActionRefused, ActionFailed) as exc:
             log.warning("could not tell user %s about their subscription: %s", user_id, exc)
 

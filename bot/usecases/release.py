@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.clock import Clock
-from bot.discord_actions import DiscordActions
 from bot.errors import InputError
-from bot.notify.notices import THREAD
+from bot.notify import PREMIERE
 from bot.notify.partial import parse_partial
-from bot.notify.plan import SERIES, reminder_plan
+from bot.notify.plan import SERIES, THREAD, reminder_plan
 from bot.notify.when import CLEAR_WORDS, DEFAULT_TIMEZONE, parse_premiere
 from bot.outbox import Outbox
 from bot.show.loader import ShowStore
 from bot.show.model import Text, TimelineEntry
 from bot.store import Store, Tx
 from bot.store.processes import SILENT_AFTER
-from bot.store.records import Followup, Planned, Premiere, ProcessRecord
+from bot.store.records import Followup, Planned, ProcessRecord
 from bot.untrusted import clean_input
 from bot.usecases.inputs import ReplyHandle
+from bot.usecases.ports import Announce, DiscordActions
 
 MAX_NOTE = 200
 MAX_UPDATE = 1000
@@ -59,17 +58,14 @@ class ReleaseUseCases:
         clock: Clock,
         discord: DiscordActions,
         show: ShowStore,
-        sync_events: Callable[[], None],
+        announce: Announce,
     ) -> None:
         self.store = store
         self.outbox = outbox
         self.clock = clock
         self.discord = discord
         self.show = show
-        self.sync_events = sync_events
-
-    def now(self) -> int:
-        return int(self.clock.timestamp())
+        self.announce = announce
 
     @staticmethod
     def is_clear(date: str) -> bool:
@@ -82,7 +78,7 @@ class ReleaseUseCases:
         """Store the date, retire every older plan, schedule the announcement and reminders.
         A year or a month alone is stored and announced as such, with no reminders until the
         day is known. Raises InputError for a date that cannot be read or has passed."""
-        now = self.now()
+        now = self.clock.seconds()
         note = clean_input(note, MAX_NOTE) or None if note else None
         partial = parse_partial(date, self.clock.now())
         if partial is not None:
@@ -123,7 +119,7 @@ class ReleaseUseCases:
         self, expected: str, note: str | None, user_id: int, reply: ReplyHandle | None
     ) -> PremiereChanged:
         """Only the year or month is known: announced as such; every planned reminder goes."""
-        now = self.now()
+        now = self.clock.seconds()
         async with self.store.transaction() as tx:
             old = await tx.premiere.current_for_change()
             new = await tx.premiere.put(
@@ -148,7 +144,7 @@ class ReleaseUseCases:
     ) -> PremiereChanged | None:
         """Withdraw the date: reminders are cancelled and the withdrawal is announced.
         None when there was no date to withdraw."""
-        now = self.now()
+        now = self.clock.seconds()
         async with self.store.transaction() as tx:
             old = await tx.premiere.current_for_change()
             if not old.announced:
@@ -184,7 +180,7 @@ class ReleaseUseCases:
     async def _changed(
         self, starts_at: int | None, planned: list[Planned], expected: str | None = None
     ) -> PremiereChanged:
-        self.sync_events()  # queued: the scheduled events follow the stored premiere
+        self.announce(PREMIERE)  # scheduled events and countdowns follow the stored premiere
         allowed, refused = self.discord.event_servers()  # this process's servers
         count = len(allowed)
         for other in await self._other_processes():  # the others' servers, as last told
@@ -193,7 +189,7 @@ class ReleaseUseCases:
         return PremiereChanged(starts_at, planned, count, refused, expected)
 
     async def _other_processes(self) -> list[ProcessRecord]:
-        since = self.now() - SILENT_AFTER
+        since = self.clock.seconds() - SILENT_AFTER
         return [
             p for p in await self.store.processes.all()
             if p.id != self.store.owner and p.heartbeat_at > since
@@ -207,7 +203,7 @@ class ReleaseUseCases:
         if not body:
             raise InputError("update.empty")
         source = clean_input(source, MAX_SOURCE) or None if source else None
-        now = self.now()
+        now = self.clock.seconds()
         async with self.store.transaction() as tx:
             update = await tx.premiere.add_update(
                 text=body, source=source, user_id=user_id, now=now
@@ -220,9 +216,6 @@ class ReleaseUseCases:
                 now=now,
             )  # fmt: skip
         return update.id
-
-    async def premiere(self) -> Premiere:
-        return await self.store.premiere.current()
 
     async def info(self, updates: int = 10) -> ReleaseInfo:
         """What `/release` shows: the premiere and the timeline with posted updates merged in."""

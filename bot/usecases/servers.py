@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.clock import Clock
 from bot.errors import InputError
+from bot.notify import COUNTDOWN
 from bot.settings import Settings
 from bot.show.loader import ShowDataError, ShowStore
 from bot.store import Store
@@ -28,6 +29,7 @@ from bot.store.records import (
     Via,
 )
 from bot.usecases.feeds import failing
+from bot.usecases.ports import Announce
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,16 +73,13 @@ def subscribers_csv(subscriptions: Sequence[Subscription]) -> bytes:
 class ServerUseCases:
     def __init__(
         self, store: Store, clock: Clock, settings: Settings, show: ShowStore,
-        sync_countdowns: Callable[[], None],
+        announce: Announce,
     ) -> None:  # fmt: skip
         self.store = store
         self.clock = clock
         self.settings = settings
         self.show = show
-        self.sync_countdowns = sync_countdowns
-
-    def now(self) -> int:
-        return int(self.clock.timestamp())
+        self.announce = announce
 
     async def settings_of(self, guild_id: int) -> GuildSettings:
         return await self.store.guilds.get(guild_id)
@@ -94,7 +93,7 @@ class ServerUseCases:
         Feed items are reviewed in the home server only."""
         if review_channel_id is not None and guild_id != self.settings.home_guild_id:
             raise InputError("setup.review_not_home")
-        now = self.now()
+        now = self.clock.seconds()
         async with self.store.transaction() as tx:
             old, new = await tx.guilds.update(
                 guild_id, channel_id=channel_id, role_id=role_id, mod_role_id=mod_role_id,
@@ -106,7 +105,7 @@ class ServerUseCases:
                 new=new.describe(), now=now,
             )  # fmt: skip
         if (new.countdown_channel_id, new.locale) != (old.countdown_channel_id, old.locale):
-            self.sync_countdowns()  # a new channel (or language) is renamed at once
+            self.announce(COUNTDOWN)  # a new channel (or language) is renamed at once
         return new
 
     async def is_moderator(
@@ -146,7 +145,7 @@ class ServerUseCases:
             fan_outs=[
                 (p, p.pending / self.settings.rate_limit) for p in await s.outbox.latest_fan_outs()
             ],
-            failing_feeds=[f.url for f in await s.feeds.all() if failing(f, self.now())],
+            failing_feeds=[f.url for f in await s.feeds.all() if failing(f, self.clock.seconds())],
             processes=await s.processes.all(),
         )
 
@@ -164,6 +163,6 @@ class ServerUseCases:
             raise InputError("reload.failed", limit=500, error=str(exc)) from None
         await self.store.audit.record(
             guild_id=guild_id, user_id=user_id, action="reload", old=None,
-            new=self.settings.show_data_path.name, now=self.now(),
+            new=self.settings.show_data_path.name, now=self.clock.seconds(),
         )  # fmt: skip
         return len(data.cast)

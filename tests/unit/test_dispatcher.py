@@ -53,7 +53,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 
 
 async def run_once(dispatcher: Dispatcher) -> None:
-    await dispatcher._pass(dispatcher.lanes[1])
+    await dispatcher.run_pass(dispatcher.lanes[1])
     await asyncio.sleep(0)  # let failure reports run
 
 

@@ -15,7 +15,7 @@ from bot import discord_limits as limits
 from bot.i18n import Lang
 from bot.show.loader import load_show
 from bot.show.model import CastMember, Premise, ShowData, Text, TimelineEntry
-from bot.show.render import (
+from bot.ui.show import (
     about_embed,
     cast_card_embed,
     cast_list_embeds,

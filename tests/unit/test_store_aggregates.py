@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store
-from bot.store.records import Followup, NewNotification
+from bot.store.records import Audience, Followup, NewNotification
 from tests.pgfixtures import BACKENDS, store_on
 
 NOW = 1_800_000_000
@@ -104,10 +104,10 @@ async def test_feeds_and_items(store: Store) -> None:
 async def test_outbox_lanes_followups_and_reports(store: Store) -> None:
     await store.guilds.update(1, channel_id=10, role_id=100, review_channel_id=11, now=NOW)
     await store.subscriptions.put(1, 7, via="both", user_name="u", locale="en-US", now=NOW)
-    member = await store.outbox.add(NewNotification("welcome", {}, NOW, NOW + 60,
-                                                    audience="member:1:7"), NOW)  # fmt: skip
-    review = await store.outbox.add(NewNotification("review", {}, NOW, NOW + 60,
-                                                    audience="review:1"), NOW)  # fmt: skip
+    to_member = NewNotification("welcome", {}, NOW, NOW + 60, audience=Audience.member(1, 7))
+    member = await store.outbox.add(to_member, NOW)
+    to_review = NewNotification("review", {}, NOW, NOW + 60, audience=Audience.review(1))
+    review = await store.outbox.add(to_review, NOW)
     broadcast = await store.outbox.add(NewNotification("update", {"text": "é"}, NOW, NOW + 60,
                                                        series="s"), NOW)  # fmt: skip
     await store.outbox.add(NewNotification("update", {}, NOW + 50, NOW + 60, series="s"), NOW)
@@ -124,7 +124,7 @@ async def test_outbox_lanes_followups_and_reports(store: Store) -> None:
     assert await store.outbox.next_wakeup(urgent=False) == NOW
     await store.outbox.claim([d.id for d in broadcasts], NOW, NOW + 20)
     post = next(d for d in broadcasts if d.target == "channel")
-    await store.outbox.mark_sent(post.id, BIG, NOW)
+    await store.outbox.mark_sent_many([(post.id, BIG)], NOW)
     assert await store.outbox.post_of(broadcast, 1) == ("sent", BIG)
     dm = next(d for d in broadcasts if d.target == "dm")
     await store.outbox.retry_later(dm.id, "later", NOW + 30)

@@ -89,7 +89,7 @@ async def test_bookkeeping_marks_each_delivery_once(store: Store) -> None:
         first.id: NOW, second.id: NOW}  # fmt: skip
     started = {d.id: d.attempt_started_at for d in await store.outbox.due(NOW, 100)}
     assert started[first.id] == started[second.id] == NOW  # outcome unknown until marked
-    await store.outbox.mark_sent(first.id, 555, NOW)
+    await store.outbox.mark_sent_many([(first.id, 555)], NOW)
     await store.outbox.mark_failed(first.id, "late")  # ignored: it was sent
     await store.outbox.retry_later(second.id, "503", NOW + 30)
     retried = [d for d in await store.outbox.due(NOW + 30, 100) if d.id == second.id]
@@ -131,16 +131,16 @@ async def test_a_lease_keeps_a_delivery_with_its_holder_until_it_runs_out(store:
     assert first.id not in [d.id for d in await store.outbox.due(NOW + 19, 100)]
     assert await store.outbox.claim([first.id, second.id], NOW + 1, NOW + 21) == {
         second.id: NOW + 1}  # fmt: skip
-    await store.outbox.mark_sent(first.id, 555, NOW + 1)  # not ours: not recorded
-    await store.outbox.mark_sent(second.id, 556, NOW + 1)
+    await store.outbox.mark_sent_many([(first.id, 555)], NOW + 1)  # not ours: not recorded
+    await store.outbox.mark_sent_many([(second.id, 556)], NOW + 1)
     assert await store.outbox.next_wakeup() == NOW  # the third and later ones are due now
     # The other process dies; its lease runs out and this one takes the delivery over, as an
     # attempt of unknown outcome (its message is looked for before any new send).
     taken = [d for d in await store.outbox.due(NOW + 20, 100) if d.id == first.id]
     assert taken and taken[0].attempt_started_at == NOW
     assert await store.outbox.claim([first.id], NOW + 20, NOW + 40) == {first.id: NOW}
-    await other.outbox.mark_sent(first.id, 557, NOW + 21)  # the old holder's word is ignored
-    await store.outbox.mark_sent(first.id, 558, NOW + 21)
+    await other.outbox.mark_sent_many([(first.id, 557)], NOW + 21)  # the old holder: ignored
+    await store.outbox.mark_sent_many([(first.id, 558)], NOW + 21)
     async with store.database.read() as conn:
         rows = await conn.fetchall(
             "SELECT id, message_id, lease_owner FROM deliveries WHERE state = 'sent' ORDER BY id"

@@ -126,7 +126,7 @@ async def test_a_dedicated_connection_is_outside_the_pool(pg_url: str) -> None:
         finally:
             await conn.close()
         async with database.write() as pooled:
-            assert pooled.dialect == "postgresql"
+            assert pooled.for_update(skip_locked=True) == " FOR UPDATE SKIP LOCKED"
             assert await pooled.execute("INSERT INTO meta (key, value) VALUES ('a', '1')") == 1
             assert await pooled.fetchone("SELECT value FROM meta WHERE key = ?", ("a",)) == ("1",)
     finally:

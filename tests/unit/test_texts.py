@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import LANGS, TextsError, catalogue, read_catalogue
-from bot.notify.notices import BROADCASTS, KINDS, register_notices
+from bot.notify.plan import BROADCASTS, KINDS
 from bot.store.records import REMINDERS, VIAS
+from bot.ui.notify import register_notices
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted([*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("cogs").glob("*.py")])

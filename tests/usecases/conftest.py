@@ -10,16 +10,17 @@ from pathlib import Path
 import pytest
 
 from bot.clock import Clock
-from bot.discord_actions import ActionFailed, ActionRefused
 from bot.feeds.errors import FeedError
 from bot.feeds.fetch import FetchResult
-from bot.feeds.notices import register_feed_notices
-from bot.notify.notices import register_notices
 from bot.outbox import Outbox
 from bot.settings import DEFAULT_SHOW_DATA, Secret, Settings
 from bot.show.loader import ShowStore
 from bot.store import Store
+from bot.store.records import Followup
+from bot.ui.feeds import register_feed_notices
+from bot.ui.notify import register_notices
 from bot.usecases import UseCases
+from bot.usecases.ports import ActionFailed, ActionRefused
 from tests.pgfixtures import BACKENDS, store_on
 
 NOW = 1_800_000_000
@@ -43,7 +44,7 @@ class RecordingDiscord:
     """What the use cases asked of Discord; `forbidden_roles` and `fail` make it say no."""
 
     roles_removed: list[tuple[int, int, int]] = field(default_factory=list)
-    followups: list[tuple[str, str]] = field(default_factory=list)  # (token, text)
+    followups: list[tuple[str, str]] = field(default_factory=list)  # (token, text key)
     forbidden_roles: set[int] = field(default_factory=set)
     fail: set[str] = field(default_factory=set)  # 'role', 'followup'
     refused_servers: list[str] = field(default_factory=list)
@@ -56,10 +57,10 @@ class RecordingDiscord:
     def role_problem(self, guild_id: int, role_id: int) -> str | None:
         return "forbidden" if role_id in self.forbidden_roles else None
 
-    async def followup(self, application_id: int, token: str, text: str) -> None:
+    async def tell(self, followup: Followup, key: str) -> None:
         if "followup" in self.fail:
             raise ActionRefused("forbidden")
-        self.followups.append((token, text))
+        self.followups.append((followup.token, key))
 
     def event_servers(self) -> tuple[list[int], list[str]]:
         return [HOME], self.refused_servers
@@ -91,7 +92,6 @@ async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         )
         usecases = UseCases(
             store=store, outbox=outbox, clock=clock, discord=discord, settings=settings,
-            show=ShowStore(DEFAULT_SHOW_DATA), sync_events=lambda: wakes.append("events"),
-            sync_countdowns=lambda: wakes.append("countdowns"), fetcher=no_feeds,
+            show=ShowStore(DEFAULT_SHOW_DATA), fetcher=no_feeds, announce=wakes.append,
         )  # fmt: skip
         yield World(store, usecases, discord, clock, wakes)

@@ -37,7 +37,9 @@ class Site:
 def site(world: World) -> Site:
     site = Site()
     uc = world.usecases
-    uc.feeds = FeedUseCases(world.store, uc.release.outbox, world.clock, uc.servers.settings, site)
+    uc.feeds = FeedUseCases(
+        world.store, uc.release.outbox, world.clock, uc.servers.settings, site, world.wakes.append
+    )
     return site
 
 

@@ -71,8 +71,7 @@ async def test_closed_dms_found_later_are_told_by_followup(world: World) -> None
     await world.usecases.members.subscribe(FAN, "both")
     _role, dm = await queued(world)
     await world.usecases.members.delivery_failed(dm, "dm_closed")
-    assert world.discord.followups == [("token-1", world.discord.followups[0][1])]
-    assert "DMs are closed" in world.discord.followups[0][1]
+    assert world.discord.followups == [("token-1", "notify.later_dm_closed")]
     sub = await world.store.subscriptions.get(HOME, 42)
     assert sub is not None and sub.via == "both"  # the role still pings them
 
@@ -84,7 +83,7 @@ async def test_a_role_refused_later_leaves_dms_and_is_told(world: World) -> None
     await world.usecases.members.delivery_failed(role, "forbidden")
     sub = await world.store.subscriptions.get(HOME, 42)
     assert sub is not None and sub.via == "dm"
-    assert "not allowed to give you the notification role" in world.discord.followups[0][1]
+    assert world.discord.followups[0][1] == "notify.later_role_forbidden"
 
 
 async def test_no_followup_once_the_token_has_expired(world: World) -> None:

@@ -21,7 +21,7 @@ async def test_setting_the_date_plans_the_announcement_and_reminders(world: Worl
     assert [p.kind for p in changed.planned] == [
         "date_set", "reminder_7d", "reminder_1d", "reminder_1h", "premiere",
     ]  # fmt: skip
-    assert world.wakes == ["dispatcher", "events"]  # woken after the commit, by themselves
+    assert world.wakes == ["dispatcher", "premiere"]  # woken after the commit, by themselves
     premiere = await world.store.premiere.current()
     assert (premiere.starts_at, premiere.timezone, premiere.note) == (1801501200, "UTC", "Party")
     assert [a.action for a in await world.store.audit.latest(1)] == ["release.set"]

@@ -22,11 +22,11 @@ async def test_countdown_channel_and_discussion_false_is_not_not_given(world: Wo
                                     mod_role_id=None, locale="ko", countdown_channel_id=40,
                                     discussion=True)  # fmt: skip
     assert (settings.countdown_channel_id, settings.discussion) == (40, True)
-    assert world.wakes == ["countdowns"]  # a new countdown channel is renamed at once
+    assert world.wakes == ["countdown"]  # a new countdown channel is renamed at once
     settings = await servers.set_up(HOME, user_id=1, channel_id=10, role_id=None,
                                     mod_role_id=None, locale="ko")  # fmt: skip
     assert (settings.countdown_channel_id, settings.discussion) == (40, True)  # left as is
-    assert world.wakes == ["countdowns"]  # nothing the countdown shows changed
+    assert world.wakes == ["countdown"]  # nothing the countdown shows changed
     settings = await servers.set_up(HOME, user_id=1, channel_id=None, role_id=None,
                                     mod_role_id=None, locale="ko", discussion=False)  # fmt: skip
     assert settings.discussion is False and settings.channel_id == 10

@@ -9,7 +9,7 @@ from bot.i18n import Lang, t
 from bot.notify.partial import expected_words
 from bot.store.processes import SILENT_AFTER
 from bot.store.records import GuildSettings, Planned, Premiere, ProcessRecord, Progress
-from bot.untrusted import quote
+from bot.ui.escape import quote
 from bot.usecases.release import PremiereChanged
 from bot.usecases.servers import ServerStatus, SubscriberExport
 

@@ -1,10 +1,11 @@
-"""The background job that checks each news feed when it is due."""
+"""The background job that checks each news feed when it is due, on the sender."""
 
 from __future__ import annotations
 
 import logging
 
 from bot.clock import Clock
+from bot.feeds import FEEDS
 from bot.jobs import Job
 from bot.usecases.feeds import FeedUseCases
 
@@ -16,6 +17,8 @@ IDLE_S = 60.0  # with no feed due sooner, look again after this long (a feed may
 class FeedPoller(Job):
     name = "news feeds"
     retry_s = IDLE_S
+    topics = frozenset({FEEDS})
+    sender_only = True
 
     def __init__(self, feeds: FeedUseCases, clock: Clock) -> None:
         super().__init__()
