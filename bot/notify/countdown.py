@@ -151,9 +151,9 @@ class CountdownJob(Job):
         not_before = max(state.renamed_at + RENAME_GAP, state.retry_at)
         if now < not_before:
             return not_before
-        return await self._rename(channel.id, wanted)
+        return await self._rename(channel.id, wanted, premiere.revision)
 
-    async def _rename(self, channel_id: int, wanted: str) -> int | None:
+    async def _rename(self, channel_id: int, wanted: str, revision: int) -> int | None:
         # Set up with max_ratelimit_timeout, discord.py raises RateLimited for a long 429
         # instead of sleeping through it, so one channel never holds up the others.
         try:
@@ -165,7 +165,9 @@ class CountdownJob(Job):
         except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
             return await self._hold(channel_id, HOLD_FAILED, f"failed: {exc}")
         shown = str(cast(dict[str, Any], data).get("name") or wanted)
-        await self.store.countdown.renamed(channel_id, asked=wanted, shown=shown, now=self.now())
+        await self.store.countdown.renamed(
+            channel_id, asked=wanted, shown=shown, now=self.now(), premiere_revision=revision
+        )
         log.info("countdown channel %s renamed to %r", channel_id, shown)
         return None
 
