@@ -2,9 +2,12 @@
 the time left to the stored premiere, in the server's language.
 
 The name counts days, then hours in the last two days, then says the premiere is close and
-finally out, so it changes at most once an hour. Discord allows two renames of a channel in
-ten minutes: a channel is renamed at most once in `RENAME_GAP` (remembered in the database
-across restarts), never when its name is already right, and a 429 is waited out."""
+finally out, so the clock changes it at most once an hour. Discord allows two renames of a
+channel in any ten minutes: by the bot's record of its last two renames (kept in the database
+across restarts), a new or moved date may take the second rename of a window, shown at once
+even right after a first, while a change of the clock's own only takes a window's first and
+keeps the second for a date. A channel whose name is already right is never renamed, and a
+429 is waited out."""
 
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ HOUR, DAY = 3600, 86400
 HOURS_UP_TO = 2 * DAY  # from two days left the name counts hours
 MAX_NAME = 100  # Discord's limit on a channel name
 CHECK_EVERY = 60  # seconds: names change on the hour at the finest, so a minute is enough
-RENAME_GAP = 310  # a little over five minutes: three renames never fit in Discord's ten
+RENAME_WINDOW = 610  # Discord's ten minutes and a little more: its clock and ours may differ
 HOLD_REFUSED = 3600  # Discord refused the rename (permissions, a deleted channel)
 HOLD_FAILED = 60  # a 5xx or a network error
 REASON = "Countdown to the season 2 premiere"
@@ -84,6 +87,16 @@ def next_change(starts_at: int, now: int) -> int | None:
         return starts_at
     unit = HOUR if left <= HOURS_UP_TO else DAY
     return starts_at - (_units(left, unit) - 1) * unit
+
+
+def rename_allowed_at(state: CountdownState, *, new_date: bool) -> int:
+    """When the channel may next be renamed: Discord allows two renames in any ten minutes,
+    counted from the bot's record of its last two. For a new or moved date, once the rename
+    before the last has left the window (the second of a window may follow the first at
+    once); for the clock's own change, once the last one has (a window's first rename only,
+    the second kept for a date). Never before a wait Discord asked for (a 429, a refusal)."""
+    counted_from = state.renamed_before if new_date else state.renamed_at
+    return max(counted_from + RENAME_WINDOW, state.retry_at)
 
 
 def name_is_right(wanted: str, current: str, state: CountdownState) -> bool:
@@ -142,17 +155,22 @@ class CountdownJob(Job):
         if guild is None or channel is None:
             return None  # another process's server, or a channel deleted since
         wanted = wanted_name(lang_of(settings.locale), premiere, now)
-        if wanted is None or name_is_right(wanted, channel.name, state):
+        if wanted is None:
+            return None
+        new_date = state.premiere_revision != premiere.revision
+        if name_is_right(wanted, channel.name, state):
+            if new_date and state.renamed_at:  # a later change of the name is the clock's
+                await self.store.countdown.name_right_for(channel.id, premiere.revision)
             return None
         perms = channel.permissions_for(guild.me)
         if not (perms.view_channel and perms.manage_channels):
             return None  # not even asked: /admin setup says what it needs; checked each minute
-        not_before = max(state.renamed_at + RENAME_GAP, state.retry_at)
+        not_before = rename_allowed_at(state, new_date=new_date)
         if now < not_before:
             return not_before
-        return await self._rename(channel.id, wanted)
+        return await self._rename(channel.id, wanted, premiere.revision)
 
-    async def _rename(self, channel_id: int, wanted: str) -> int | None:
+    async def _rename(self, channel_id: int, wanted: str, revision: int) -> int | None:
         # Set up with max_ratelimit_timeout, discord.py raises RateLimited for a long 429
         # instead of sleeping through it, so one channel never holds up the others.
         try:
@@ -165,7 +183,11 @@ class CountdownJob(Job):
             return await self._hold(channel_id, HOLD_FAILED, f"failed: {exc}")
         shown = str(cast(dict[str, Any], data).get("name") or wanted)
         await self.store.countdown.renamed(
-            channel_id, asked=wanted, shown=shown, now=self.clock.seconds()
+            channel_id,
+            asked=wanted,
+            shown=shown,
+            now=self.clock.seconds(),
+            premiere_revision=revision,
         )
         log.info("countdown channel %s renamed to %r", channel_id, shown)
         return None

@@ -47,6 +47,8 @@ class CountdownState:
     shown: str | None = None  # the name Discord stored (a text channel's is normalized)
     renamed_at: int = 0
     retry_at: int = 0  # no rename before this (a 429's retry_after, or a refusal)
+    renamed_before: int = 0  # the rename before the last one (0: none)
+    premiere_revision: int = 0  # the premiere the name was last made or found right for
 
 
 @dataclass(frozen=True, slots=True)

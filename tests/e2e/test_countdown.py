@@ -70,31 +70,76 @@ async def test_the_name_follows_the_date_at_most_twice_in_ten_minutes(tmp_path: 
         answer = await set_countdown(fake, fake.guild, voice)
         assert "saved" in answer and f"Countdown channel: <#{voice}>" in answer, answer
 
-        asked = time.monotonic()
-        await set_release(fake, at_minute(time.time() + 11.5 * DAY))
-        await renamed_to(fake, voice, "⏳ S2 in 12 days")
-        assert time.monotonic() - asked < 5  # woken by the new date, not the minute's check
+        for days, name in ((11.5, "⏳ S2 in 12 days"), (19.5, "⏳ S2 in 20 days")):
+            asked = time.monotonic()
+            await set_release(fake, at_minute(time.time() + days * DAY))
+            await renamed_to(fake, voice, name)
+            assert time.monotonic() - asked < 5  # woken by the date, not the minute's check
 
-        await set_release(fake, at_minute(time.time() + 19.5 * DAY))
-        await asyncio.sleep(1.5)  # the job looked at once, and may not rename again yet
+        await set_release(fake, at_minute(time.time() + 30.5 * DAY))
+        await asyncio.sleep(1.5)  # the job looked at once: both renames of the ten minutes spent
         first_at = fake.renames(voice)[0][0]
-        await moved_to(fake, bot, first_at + 200)  # the wait is remembered across a restart
-        assert renames(fake, voice) == ["⏳ S2 in 12 days"]
+        await moved_to(fake, bot, first_at + 9 * 60)  # the wait is remembered across a restart
+        assert renames(fake, voice) == ["⏳ S2 in 12 days", "⏳ S2 in 20 days"]
 
-        await moved_to(fake, bot, first_at + 5 * 60 + 15)
-        await renamed_to(fake, voice, "⏳ S2 in 20 days")
-        # later, past the five minutes, the name is still right: nothing to do
-        await moved_to(fake, bot, first_at + 15 * 60)
+        await moved_to(fake, bot, first_at + TEN_MINUTES + 5)
+        await renamed_to(fake, voice, "⏳ S2 in 31 days")  # as soon as the first left the window
+        # later the name is still right: nothing to do
+        await moved_to(fake, bot, first_at + 25 * 60)
         await asyncio.sleep(0.5)
 
-        assert renames(fake, voice) == ["⏳ S2 in 12 days", "⏳ S2 in 20 days"]
-        assert patches(fake, voice) == [200, 200]  # never ran into Discord's limit
-        gap = fake.renames(voice)[1][0] - first_at
-        assert 5 * 60 < gap < 5 * 60 + 30, gap
+        assert renames(fake, voice) == ["⏳ S2 in 12 days", "⏳ S2 in 20 days", "⏳ S2 in 31 days"]
+        assert patches(fake, voice) == [200, 200, 200]  # never ran into Discord's limit
+        gap = fake.renames(voice)[2][0] - first_at
+        assert TEN_MINUTES < gap < TEN_MINUTES + 30, gap
         assert most_in_ten_minutes(fake, voice) == 2
-        # the fake's clock is the bot's: its own record of the last rename agrees
-        [(renamed_at,)] = query(db_of(bot), "SELECT renamed_at FROM countdown_channels")
-        assert abs(renamed_at - fake.renames(voice)[1][0]) < 2
+        # the fake's clock is the bot's: its own record of its last two renames agrees
+        [(renamed_at, renamed_before)] = query(
+            db_of(bot), "SELECT renamed_at, renamed_before FROM countdown_channels"
+        )
+        assert abs(renamed_at - fake.renames(voice)[2][0]) < 2
+        assert abs(renamed_before - fake.renames(voice)[1][0]) < 2
+
+
+async def test_a_date_set_just_after_the_set_up_shows_within_a_minute(tmp_path: Path) -> None:
+    """Setting up the channel renames it at once (a date is known); a date set half a minute
+    later takes Discord's second rename of the ten minutes, not five minutes' wait."""
+    async with serving(tmp_path) as (fake, bot):
+        voice = fake.guild.voice_channel_id
+        await set_release(fake, at_minute(time.time() + 11.5 * DAY))
+        await set_countdown(fake, fake.guild, voice)
+        await renamed_to(fake, voice, "⏳ S2 in 12 days")
+        first_at = fake.renames(voice)[0][0]
+
+        await moved_to(fake, bot, first_at + 30)  # the window's record survives a restart
+        set_at = fake.now()
+        await set_release(fake, at_minute(set_at + 19.5 * DAY))
+        await renamed_to(fake, voice, "⏳ S2 in 20 days")
+        assert fake.renames(voice)[1][0] - set_at < 60
+        assert patches(fake, voice) == [200, 200]  # no 429
+
+
+async def test_the_hourly_change_keeps_a_rename_for_a_new_date(tmp_path: Path) -> None:
+    """When the clock alone changes the name (a day fewer) just after a rename, the bot waits
+    for the ten minutes to pass rather than spend their last rename: a date set meanwhile
+    still shows at once."""
+    async with serving(tmp_path) as (fake, bot):
+        voice = fake.guild.voice_channel_id
+        await set_countdown(fake, fake.guild, voice)
+        premiere = at_minute(time.time() + 12 * DAY + 60)  # 12 days left within two minutes
+        await set_release(fake, premiere)
+        await renamed_to(fake, voice, "⏳ S2 in 13 days")
+        first_at = fake.renames(voice)[0][0]
+        assert premiere.timestamp() - 12 * DAY < first_at + 150
+
+        await moved_to(fake, bot, first_at + 150)
+        await asyncio.sleep(1.5)
+        assert renames(fake, voice) == ["⏳ S2 in 13 days"]  # "12 days" waits: one is kept
+        set_at = fake.now()
+        await set_release(fake, at_minute(set_at + 19.5 * DAY))
+        await renamed_to(fake, voice, "⏳ S2 in 20 days")
+        assert fake.renames(voice)[1][0] - set_at < 60
+        assert patches(fake, voice) == [200, 200]
 
 
 async def test_hours_then_out_in_each_servers_language(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
-"""The countdown channel's name: what it says at each distance, and when it next changes."""
+"""The countdown channel's name: what it says at each distance, when it next changes, and when
+the channel may be renamed within Discord's limit of two renames in any ten minutes."""
 
 from __future__ import annotations
 
+import random
 from itertools import pairwise
 
 import pytest
@@ -10,10 +12,11 @@ from bot.notify.countdown import (
     DAY,
     HOUR,
     MAX_NAME,
-    RENAME_GAP,
+    RENAME_WINDOW,
     countdown_name,
     name_is_right,
     next_change,
+    rename_allowed_at,
     wanted_name,
 )
 from bot.store.records import CountdownState, Premiere
@@ -57,7 +60,8 @@ def test_granularity_coarsens_with_distance() -> None:
         now = change
         names.append(countdown_name("en", START, now))
     gaps = [b - a for a, b in pairwise(changes)]
-    assert min(gaps) == HOUR > RENAME_GAP  # never more often than once an hour
+    # never more often than once an hour: each change of the clock's has a window to itself
+    assert min(gaps) == HOUR > RENAME_WINDOW
     # 29 days … 2 days left (a day apart), then 48 hours … 1 hour, then the premiere
     assert gaps.count(DAY) == 27 and gaps.count(HOUR) == 48 and len(gaps) == 75
     assert names[0] == "⏳ S2 in 29 days" and names[26:28] == [
@@ -88,3 +92,70 @@ def test_a_year_or_month_is_shown_as_said_never_as_a_day() -> None:
     assert (
         wanted_name("en", Premiere(START + 3 * 86400, "UTC", None, 5), START) == "⏳ S2 in 3 days"
     )
+
+
+TEN_MINUTES = 600
+T = START - 30 * DAY  # the bot's first rename of the channel
+
+
+def test_the_window_is_discords_ten_minutes_and_a_little_more() -> None:
+    assert TEN_MINUTES < RENAME_WINDOW <= TEN_MINUTES + 15
+
+
+def test_a_new_date_may_take_the_second_rename_at_once() -> None:
+    never = CountdownState()
+    assert rename_allowed_at(never, new_date=True) <= T
+    assert rename_allowed_at(never, new_date=False) <= T
+    once = CountdownState(renamed_at=T)
+    assert rename_allowed_at(once, new_date=True) <= T + 1  # e.g. just after the set-up
+    twice = CountdownState(renamed_at=T + 30, renamed_before=T)
+    assert rename_allowed_at(twice, new_date=True) == T + RENAME_WINDOW  # the first left
+
+
+def test_the_clocks_change_keeps_the_second_rename_for_a_date() -> None:
+    once = CountdownState(renamed_at=T)
+    assert rename_allowed_at(once, new_date=False) == T + RENAME_WINDOW
+    twice = CountdownState(renamed_at=T + 30, renamed_before=T)
+    assert rename_allowed_at(twice, new_date=False) == T + 30 + RENAME_WINDOW
+    long_ago = CountdownState(renamed_at=T - HOUR, renamed_before=T - 2 * HOUR)
+    assert rename_allowed_at(long_ago, new_date=False) <= T
+
+
+def test_a_wait_discord_asked_for_comes_first() -> None:
+    held = CountdownState(renamed_at=T - HOUR, retry_at=T + 500)
+    assert rename_allowed_at(held, new_date=True) == T + 500
+    assert rename_allowed_at(held, new_date=False) == T + 500
+    short = CountdownState(renamed_at=T + 30, renamed_before=T, retry_at=T + 40)
+    assert rename_allowed_at(short, new_date=True) == T + RENAME_WINDOW
+
+
+def renames_by_the_rule(asks: dict[int, bool], until: int) -> list[tuple[int, bool]]:
+    """Second by second, the channel renamed as soon as the rule allows a name that is due:
+    (when, whether for a new date). `asks`: when a new name is due, and whether a date's
+    (a pending change of the clock's taken over by a date is a date's)."""
+    state, pending, done = CountdownState(), None, []
+    for now in range(T, until):
+        if now in asks:
+            pending = asks[now] or bool(pending)
+        if pending is not None and now >= rename_allowed_at(state, new_date=pending):
+            state = CountdownState(renamed_at=now, renamed_before=state.renamed_at)
+            done.append((now, pending))
+            pending = None
+    return done
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_never_three_in_ten_minutes_and_a_date_shown_whenever_discord_allows(seed: int) -> None:
+    rng = random.Random(seed)
+    asks = {T + rng.randrange(3 * HOUR): rng.random() < 0.5 for _ in range(rng.randrange(3, 40))}
+    done = renames_by_the_rule(asks, T + 4 * HOUR)
+    times = [at for at, _ in done]
+    # Discord's limit, with the margin: no three renames within the window
+    assert all(c - a >= RENAME_WINDOW for a, _, c in zip(times, times[1:], times[2:], strict=False))
+    for (before, _), (at, for_date) in pairwise(done):
+        if not for_date:  # the clock's change took a window's first rename: one is left
+            assert at - before >= RENAME_WINDOW
+    for asked_at, for_date in asks.items():
+        recent = [t for t in times if asked_at - (TEN_MINUTES - 50) < t <= asked_at]
+        if for_date and len(recent) < 2:  # Discord would allow a rename within the minute
+            assert any(asked_at <= t <= asked_at + 60 for t in times), (asked_at, done)

@@ -57,10 +57,16 @@ async def test_premiere_events_countdown_and_dm_channels(store: Store) -> None:
     assert (await store.events.get(BIG)).event_id == BIG
     assert (await store.events.get(1)).revision == 0
     await store.countdown.hold(7, NOW + 60)
-    await store.countdown.renamed(7, asked="a", shown="a", now=NOW)
+    await store.countdown.renamed(7, asked="a", shown="a", now=NOW, premiere_revision=1)
     await store.countdown.hold(7, NOW + 120)
     state = (await store.countdown.states())[7]
     assert (state.asked, state.renamed_at, state.retry_at) == ("a", NOW, NOW + 120)
+    assert (state.renamed_before, state.premiere_revision) == (0, 1)
+    await store.countdown.renamed(7, asked="b", shown="b", now=NOW + 30, premiere_revision=2)
+    await store.countdown.name_right_for(7, 3)
+    state = (await store.countdown.states())[7]
+    assert (state.asked, state.renamed_at, state.renamed_before) == ("b", NOW + 30, NOW)
+    assert (state.retry_at, state.premiere_revision) == (0, 3)
     await store.dm_channels.remember(BIG, BIG + 1)
     await store.dm_channels.mark_closed(BIG, NOW)
     assert (await store.dm_channels.get(BIG)).closed
