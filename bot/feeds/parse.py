@@ -120,10 +120,10 @@ def _text(detail: Mapping[str, Any] | None, limit: int, base: str) -> str:
     if not detail:
         return ""
     value = str(detail.get("value") or "")
-    if detail.get("type") in _HTML_TYPES:
-        text = html_text.to_text(value, base)
-    else:
-        text = html_text.collapse(value[: html_text.MAX_HTML])
+    # Text called plain may hold markup all the same (an escaped <img …/>, a press feed's <b>
+    # highlights): no tag, attribute or script of it is shown.
+    plain = detail.get("type") not in _HTML_TYPES
+    text = html_text.to_text(value, base, plain=plain)
     return discord_limits.truncate(clean_input(text, limit * 2), limit)
 
 

@@ -179,3 +179,24 @@ async def test_auto_mode_announces_a_korean_item_at_once(world: World) -> None:
     assert "첫 예고편 공개" in str(post["embeds"]) and "kr.example" in str(post["embeds"])
     assert post["_pinged"] == {"everyone": False, "roles": [], "users": []}  # text never pings
     assert reviews(fake) == []  # trusted source: no review
+
+
+async def test_markup_in_a_title_is_posted_as_plain_text(world: World) -> None:
+    """A title holding escaped HTML (an <img> with a script in an attribute, <b> highlights,
+    a <script>) is announced as its words alone, in the post and in /release."""
+    fake, _bot, site = world
+    site.feeds["tabloid"] = Feed("Tabloid", items=[])
+    await add_feed(fake, site.url("tabloid"), mode="auto")
+    title = (
+        '<img src="http://evil.example/x.png" onsubmit="location.href=\'http://evil.example/\';"'
+        " /><b>All of Us Are Dead</b> season 2 <script>alert(1)</script>wraps filming"
+    )
+    site.feeds["tabloid"].items.append(item("m-1", title, "http://tabloid.example/1"))
+    await wait_until(lambda: len(announced(fake, 0)) == 1, timeout=15, what="the announcement")
+    [embed] = announced(fake, 0)[0]["embeds"]
+    assert embed["title"] == "All of Us Are Dead season 2 wraps filming"
+    release = await fake.invoke("release", member=fake.guild.fan)
+    assert "wraps filming" in release.text
+    for shown in (str(embed), release.text):
+        for markup in ("<img", "<b>", "onsubmit", "location.href", "<script", "alert("):
+            assert markup not in shown, (markup, shown)
