@@ -14,6 +14,10 @@ SHOWN = 10
 
 
 def added_text(lang: Lang, added: FeedAdded) -> str:
+    if added.not_well_formed:
+        return t(lang, "feed.added_not_well_formed", kind=added.kind,
+                 title=quote(added.title or added.url, 100), items=added.items,
+                 matching=added.matching, complaint=quote(added.not_well_formed, 200))  # fmt: skip
     return t(lang, "feed.added", kind=added.kind, title=quote(added.title or added.url, 100),
              items=added.items, matching=added.matching)  # fmt: skip
 
@@ -33,6 +37,9 @@ def listing_embed(lang: Lang, listing: FeedListing, now: int) -> discord.Embed:
             t(lang, "feed.line_times", checked=_when(feed.checked_at, lang),
               item=_when(feed.last_item_at, lang), next=_when(feed.next_check_at, lang)),
         ]  # fmt: skip
+        if feed.not_well_formed:
+            lines.append(t(lang, "feed.line_not_well_formed",
+                           complaint=quote(feed.not_well_formed, 200)))  # fmt: skip
         if feed.last_error:
             key = "feed.line_failing" if failing(feed, now) else "feed.line_error"
             lines.append(t(lang, key, error=quote(feed.last_error, 200), since=_when(

@@ -200,3 +200,41 @@ async def test_markup_in_a_title_is_posted_as_plain_text(world: World) -> None:
     for shown in (str(embed), release.text):
         for markup in ("<img", "<b>", "onsubmit", "location.href", "<script", "alert("):
             assert markup not in shown, (markup, shown)
+
+
+async def test_a_feed_not_well_formed_is_marked_and_its_items_reviewed(world: World) -> None:
+    """A bare &, mismatched tags and an unended item: read leniently, marked in the list with
+    the parser's complaint, its new item sent to review though the feed is `auto`, and never
+    announced; well-formed again, the mark clears and `auto` announces again."""
+    fake, _bot, site = world
+    site.feeds["shaky"] = Feed("Shaky", [item("s-0", "All of Us Are Dead: a first look",
+                                              "http://shaky.example/0")])  # fmt: skip
+    answer = await add_feed(fake, site.url("shaky"), mode="auto")
+    assert "a valid RSS 2.0 feed" in answer, answer
+    shaky = site.feeds["shaky"]
+    shaky.broken = True
+    shaky.items.append(item("s-1", "All of Us Are Dead season 2 wraps filming",
+                            "http://shaky.example/1"))  # fmt: skip
+    await wait_until(lambda: len(reviews(fake)) == 1, timeout=15, what="the review post")
+    assert "wraps filming" in str(reviews(fake)[0]["embeds"])
+    listing = await fake.invoke("admin feed list", member=fake.guild.admin)
+    assert "Not well-formed XML (line 1, column " in listing.text, listing.text
+    assert "not well-formed (invalid token)" in listing.text and "auto mode" in listing.text
+    served = shaky.served
+    await wait_until(lambda: shaky.served >= served + 2, timeout=10, what="more polls")
+    assert [len(announced(fake, i)) for i in (0, 1)] == [0, 0]  # never announced by itself
+
+    shaky.broken = False
+    shaky.items.append(item("s-2", "Netflix dates All of Us Are Dead season 2",
+                            "http://shaky.example/2"))  # fmt: skip
+    await wait_until(lambda: len(announced(fake, 0)) == 1, timeout=15, what="the announcement")
+    assert "Netflix dates" in str(announced(fake, 0)[0]["embeds"])
+    listing = await fake.invoke("admin feed list", member=fake.guild.admin)
+    assert "Not well-formed" not in listing.text, listing.text
+    assert len(reviews(fake)) == 1
+
+    site.feeds["sloppy"] = Feed("Sloppy", [item("y-1", "News", "http://sloppy.example/1")])
+    site.feeds["sloppy"].broken = True
+    answer = await add_feed(fake, site.url("sloppy"), mode="auto")
+    assert "It is not well-formed XML (line 1, column " in answer, answer
+    assert "wait for review, even in auto mode" in answer

@@ -318,6 +318,48 @@ def test_malformed_xml_still_yields_its_items() -> None:
         ("First item", "https://broken.example/1"),
         ("Second item", "https://broken.example/2"),
     ]
+    assert feed.not_well_formed == "line 1, column 82: not well-formed (invalid token)"
+
+
+def test_a_well_formed_feed_has_no_complaint() -> None:
+    for document in (RSS20.encode(), RSS10.encode(), ATOM10.encode(), KOREAN.encode("euc-kr")):
+        assert parse(document, URL).not_well_formed is None
+    # bytes that are not the declared encoding are read as another: an encoding, not XML, issue
+    latin = RSS20.encode().replace(b"friends", b"caf\xe9")  # declared UTF-8
+    assert parse(latin, URL).not_well_formed is None
+
+
+@pytest.mark.parametrize(
+    ("document", "complaint"),
+    [
+        (b'<rss version="2.0"><channel><title>t</title>\n<item><title>a</b></title></item>'
+         b"</channel></rss>", "line 2, column 17: mismatched tag"),
+        (b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>t</title>\n'
+         b"<item><title>a</b></title></item></channel></rss>", "line 3, column 17: mismatched tag"),
+        (b'\xef\xbb\xbf<rss version="2.0"><channel><title>t</title>\n<item><title>a</b>'
+         b"</title></item></channel></rss>", "line 2, column 17: mismatched tag"),
+        ('<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><title>t</title>'
+         "\n<item><title>a &amp b</title></item></channel></rss>".encode("utf-16"),
+         "line 2, column 20: not well-formed (invalid token)"),
+        (b'<rss version="2.0"><channel><title>t</title><item><title>unended</title>',
+         "line 1, column 73: no element found"),
+    ],
+    ids=["mismatched", "declared", "bom", "utf-16", "unended"],
+)  # fmt: skip
+def test_not_well_formed_xml_is_read_with_the_parsers_first_complaint(
+    document: bytes, complaint: str
+) -> None:
+    """The line is the feed's own, whether or not it declared itself XML."""
+    feed = parse(document, URL)
+    assert feed.not_well_formed == complaint
+    assert len(feed.items) == 1
+
+
+def test_a_complaint_is_bounded_and_cleaned() -> None:
+    name = "x" * 5000
+    document = f'<rss version="2.0"><channel><item><title>a</title></item><{name}></channel>'
+    complaint = parse(document.encode(), URL).not_well_formed
+    assert complaint is not None and len(complaint) <= 200
 
 
 # --- hostile input ---------------------------------------------------------------------------
