@@ -11,6 +11,7 @@ import discord
 
 from bot.answers import answer_ephemeral
 from bot.asker import manages_server, role_ids
+from bot.feed_pages import FeedListPageButton
 from bot.i18n import Lang, lang_of, t
 from bot.notify.replies import subscribed_text
 from bot.store.records import Delivery
@@ -147,7 +148,11 @@ async def _ephemeral(interaction: discord.Interaction, text: str) -> None:
     await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
 
-BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (NotifyButton, FeedReviewButton)
+BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    NotifyButton,
+    FeedReviewButton,
+    FeedListPageButton,
+)
 
 
 def is_ours(custom_id: str) -> bool:

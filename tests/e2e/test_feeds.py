@@ -238,3 +238,52 @@ async def test_a_feed_not_well_formed_is_marked_and_its_items_reviewed(world: Wo
     answer = await add_feed(fake, site.url("sloppy"), mode="auto")
     assert "It is not well-formed XML (line 1, column " in answer, answer
     assert "wait for review, even in auto mode" in answer
+
+
+async def test_every_one_of_sixty_feeds_is_reachable_from_the_list(tmp_path: Path) -> None:
+    """/admin feed list shows a page at a time with Previous and Next, which edit the list in
+    place and keep working after a restart: walked to the end, it has named every feed once."""
+    site = FeedSite()
+    await site.start()
+    try:
+        async with serving(tmp_path, **{**ENV, "FEED_POLL_SECONDS": "600"}) as (fake, bot):
+            urls = []
+            for n in range(60):
+                site.feeds[f"f{n:02}"] = Feed(f"Feed {n}", [])
+                urls.append(site.url(f"f{n:02}"))
+                assert "Watching it" in await add_feed(fake, urls[-1])
+            listing = await fake.invoke("admin feed list", member=fake.guild.admin)
+            assert listing.ephemeral and listing.message is not None
+            message = listing.message
+
+            def page() -> tuple[list[str], str, dict[str, dict[str, Any]]]:
+                [embed] = message["embeds"]
+                buttons = {b["custom_id"].rsplit(":", 1)[1]: b
+                           for b in message["components"][0]["components"]}  # fmt: skip
+                return [f["name"] for f in embed["fields"]], embed["footer"]["text"], buttons
+
+            async def press(step: str) -> dict[str, Any]:
+                button = page()[2][step]
+                pressed = await fake.press_button(message, button["custom_id"],
+                                                  member=fake.guild.admin)  # fmt: skip
+                assert pressed.response_type == 7 and pressed.message is not None  # edited
+                assert pressed.ephemeral
+                return pressed.message
+
+            seen, footers = [], []
+            while True:
+                names, footer, buttons = page()
+                seen += names
+                footers.append(footer)
+                assert buttons["prev"]["disabled"] is (len(footers) == 1)
+                if buttons["next"].get("disabled"):
+                    break
+                message = await press("next")
+                if len(footers) == 2:
+                    await bot.restart()  # the buttons are the same after a restart
+            assert seen == urls  # every feed, each once, in the order they were added
+            assert footers == [f"Page {n} of 6 · 60 feeds" for n in range(1, 7)]
+            message = await press("prev")
+            assert page()[0] == urls[40:50] and page()[1] == "Page 5 of 6 · 60 feeds"
+    finally:
+        await site.stop()
