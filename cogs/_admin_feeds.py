@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 
 from bot.i18n import lang_of, t
-from bot.ui.feeds import added_text, listing_embed
+from bot.ui.feeds import added_text, listing_page, page_buttons
 from bot.ui.interactions import NO_PINGS
 from cogs._admin_base import AdminBase
 
@@ -66,7 +66,10 @@ class FeedCommands(AdminBase):
     @feed.command(name=_("list"), description=_("The news feeds watched, and items waiting"))
     async def feed_list(self, interaction: discord.Interaction) -> None:
         listing = await self.app.usecases.feeds.listing()
-        embed = listing_embed(lang_of(interaction.locale), listing, self.app.clock.seconds())
+        lang = lang_of(interaction.locale)
+        shown = listing_page(lang, listing, self.app.clock.seconds())
+        buttons = page_buttons(lang, shown)  # every feed on one page or another
         await interaction.response.send_message(
-            embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
-        )
+            embed=shown.embed, ephemeral=True, allowed_mentions=NO_PINGS,
+            view=buttons or discord.utils.MISSING,
+        )  # fmt: skip

@@ -14,7 +14,7 @@ from bot.guild_checks import check_setup, thread_warnings
 from bot.i18n import lang_of, t
 from bot.notify.when import zone_suggestions
 from bot.ui.admin import premiere_changed_text, setup_text, status_embed, subscribers_text
-from bot.ui.feeds import FeedReviewButton, register_feed_notices
+from bot.ui.feeds import FeedListPageButton, FeedReviewButton, register_feed_notices
 from bot.ui.interactions import NO_PINGS, guild_id_of, reply_handle
 from bot.usecases.feed_poller import FeedPoller
 from bot.usecases.release import MAX_NOTE, MAX_SOURCE, MAX_UPDATE
@@ -177,6 +177,6 @@ async def setup(bot: commands.Bot) -> None:
     app = app_of(bot)
     # news feeds: their kinds, the review buttons, and the poller (on the sender)
     register_feed_notices()
-    bot.add_dynamic_items(FeedReviewButton)
+    bot.add_dynamic_items(FeedReviewButton, FeedListPageButton)
     app.scheduler.add(FeedPoller(app.usecases.feeds, app.clock))
     await bot.add_cog(Admin(app))

@@ -17,6 +17,21 @@ _BLOCKS = frozenset(
     | {"tr", "ul"}
 )
 _URL_PREFIXES = ("http://", "https://", "www.")
+# HTML's elements: in text a feed calls plain, these are still markup (an escaped <img …/>, a
+# press feed's <b>), while "<All of Us Are Dead>" in a headline is the title in brackets.
+_ELEMENTS = (
+    _SKIP
+    | _BLOCKS
+    | {"a", "abbr", "acronym", "applet", "area", "audio", "b", "base", "basefont", "bdi", "bdo"}
+    | {"big", "blink", "body", "button", "canvas", "caption", "center", "cite", "code", "col"}
+    | {"colgroup", "data", "datalist", "del", "dfn", "dialog", "em", "embed", "fieldset"}
+    | {"font", "form", "frame", "frameset", "html", "i", "iframe", "input", "ins", "kbd"}
+    | {"label", "legend", "link", "map", "mark", "marquee", "math", "menu", "meta", "meter"}
+    | {"nobr", "object", "optgroup", "option", "output", "param", "picture", "plaintext"}
+    | {"progress", "q", "rp", "rt", "ruby", "s", "samp", "select", "slot", "small", "source"}
+    | {"span", "strike", "strong", "sub", "sup", "svg", "tbody", "textarea", "tfoot", "thead"}
+    | {"time", "track", "tt", "u", "var", "video", "wbr", "xmp"}
+)
 
 
 def domain(url: str) -> str:
@@ -29,10 +44,14 @@ def domain(url: str) -> str:
     return host.removeprefix("www.") if parts.scheme in ("http", "https") else ""
 
 
-def to_text(html: str, base: str = "") -> str:
+def to_text(html: str, base: str = "", *, plain: bool = False) -> str:
     """The text of `html`: tags dropped, entities decoded, whitespace collapsed; a relative
-    link names the domain of `base`."""
-    reader = _TextReader(base)
+    link names the domain of `base`.
+
+    `plain`: text a feed gave as plain, which may hold markup all the same: HTML's elements
+    are dropped as in HTML, but anything else in angle brackets without attribute values
+    ("<All of Us Are Dead>") is kept as written."""
+    reader = _TextReader(base, plain)
     reader.feed(html[:MAX_HTML])
     reader.close()
     return collapse("".join(reader.parts))
@@ -55,15 +74,18 @@ def link_label(text: str, href: str) -> str:
 
 
 class _TextReader(HTMLParser):
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, plain: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.base = base
+        self.plain = plain
         self.parts: list[str] = []
         self._skipping = 0
         self._link: tuple[str, int] | None = None  # href, where its text starts in parts
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP:
+        if self._literal(tag, attrs):
+            self.handle_data(self.get_starttag_text() or "")
+        elif tag in _SKIP:
             self._skipping += 1
         elif tag == "a":
             self._end_link()  # links do not nest: a new one ends the last
@@ -71,8 +93,17 @@ class _TextReader(HTMLParser):
         if tag in _BLOCKS:
             self.parts.append(" ")
 
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._literal(tag, attrs):
+            self.handle_data(self.get_starttag_text() or "")
+        else:
+            self.handle_starttag(tag, attrs)
+            self.handle_endtag(tag)
+
     def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
+        if self._literal(tag, []):
+            self.handle_data(f"</{tag}>")
+        elif tag in _SKIP:
             self._skipping = max(self._skipping - 1, 0)
         elif tag == "a":
             self._end_link()
@@ -82,6 +113,10 @@ class _TextReader(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self._skipping:
             self.parts.append(data)
+
+    def _literal(self, tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+        """Plain text's words in angle brackets, not markup."""
+        return self.plain and tag not in _ELEMENTS and all(value is None for _, value in attrs)
 
     def close(self) -> None:
         super().close()

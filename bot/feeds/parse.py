@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import io
+import xml.sax
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ TITLE = discord_limits.TITLE
 SUMMARY = 1000
 MAX_LINK = 2048  # a longer link is dropped, not cut: half a URL leads nowhere
 MAX_GUID = 512  # a longer id is kept as its hash
+MAX_COMPLAINT = 200
 
 _KINDS = {
     "rss090": "RSS 0.90",
@@ -59,6 +61,8 @@ class ParsedFeed:
     kind: str  # "RSS 2.0", "Atom 1.0" ...
     ttl_s: int | None  # RSS <ttl>, in seconds
     items: tuple[FeedItem, ...]
+    # Not well-formed XML, read leniently: the parser's first complaint. None: well-formed.
+    not_well_formed: str | None = None
 
 
 def parse(body: bytes, url: str) -> ParsedFeed:
@@ -90,12 +94,31 @@ def parse(body: bytes, url: str) -> ParsedFeed:
         kind=_KINDS.get(version, version or "unknown"),
         ttl_s=hints.ttl_seconds(feed.get("ttl")),
         items=items,
+        not_well_formed=_not_well_formed(raw, body),
     )
 
 
 def _why(raw: Mapping[str, Any]) -> str:
     error = raw.get("bozo_exception")
     return clean_input(str(error), 200) if error else "no feed elements"
+
+
+def _not_well_formed(raw: Mapping[str, Any], body: bytes) -> str | None:
+    """The XML parser's first complaint when the document is not well-formed (feedparser's
+    strict parser gave up and its lenient one read the feed), bounded; else None. An encoding
+    feedparser had to guess is no such complaint."""
+    from feedparser.exceptions import ThingsNobodyCaresAboutButMe
+
+    error = raw.get("bozo_exception")
+    if not raw.get("bozo") or error is None or isinstance(error, ThingsNobodyCaresAboutButMe):
+        return None
+    if isinstance(error, xml.sax.SAXParseException):
+        line = max((error.getLineNumber() or 1) - xml_guard.lines_added(body), 1)
+        column = (error.getColumnNumber() or 0) + 1  # expat counts from 0
+        text = f"line {line}, column {column}: {error.getMessage()}"
+    else:
+        text = str(error)
+    return clean_input(text, MAX_COMPLAINT) or type(error).__name__
 
 
 def _item(entry: Mapping[str, Any], feed_url: str) -> FeedItem | None:
@@ -120,10 +143,10 @@ def _text(detail: Mapping[str, Any] | None, limit: int, base: str) -> str:
     if not detail:
         return ""
     value = str(detail.get("value") or "")
-    if detail.get("type") in _HTML_TYPES:
-        text = html_text.to_text(value, base)
-    else:
-        text = html_text.collapse(value[: html_text.MAX_HTML])
+    # Text called plain may hold markup all the same (an escaped <img …/>, a press feed's <b>
+    # highlights): no tag, attribute or script of it is shown.
+    plain = detail.get("type") not in _HTML_TYPES
+    text = html_text.to_text(value, base, plain=plain)
     return discord_limits.truncate(clean_input(text, limit * 2), limit)
 
 

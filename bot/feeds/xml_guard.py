@@ -16,6 +16,7 @@ nothing but tags would take over a minute: the counts are bounded before it star
 
 from __future__ import annotations
 
+import codecs
 import re
 from typing import Any, Final
 
@@ -29,6 +30,9 @@ MAX_ITEMS = 1_000
 _FIRST_ELEMENT = re.compile(rb"<\w")
 _DECLARATION = re.compile(rb"<!ENTITY[^>]*>")
 _ITEM = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
+# UTF-32 before UTF-16: the one's byte-order mark begins with the other's
+_BOMS = (codecs.BOM_UTF32_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF8, codecs.BOM_UTF16_BE,
+         codecs.BOM_UTF16_LE)  # fmt: skip
 
 
 def defuse(body: bytes) -> bytes:
@@ -54,3 +58,23 @@ def _bound_work(data: bytes) -> None:
     items = len(_ITEM.findall(data))
     if items > MAX_ITEMS:
         raise FeedError("too_large", f"{items} items, at most {MAX_ITEMS}")
+
+
+def lines_added(body: bytes) -> int:
+    """Lines the conversion to UTF-8 put before the document: an XML declaration on a line of
+    its own when it had none. A parser's line numbers less these are the feed's own."""
+    from feedparser import encodings  # imported with the first feed, see parse
+
+    for bom in _BOMS:
+        if body.startswith(bom):
+            body = body[len(bom) :]
+            break
+    declared = (
+        b"<?xm",
+        encodings.EBCDIC_MARKER,
+        encodings.UTF16BE_MARKER,
+        encodings.UTF16LE_MARKER,
+        encodings.UTF32BE_MARKER,
+        encodings.UTF32LE_MARKER,
+    )
+    return 0 if body[:4] in declared else 1

@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from bot.store.connection import Row, Scope
 from bot.store.records import Feed, FeedItem
 
+MAX_COMPLAINT = 300  # characters kept of a parser's complaint
 _FEED = (
     "id, url, title, mode, keywords, added_at, etag, last_modified, checked_at,"
-    " next_check_at, last_item_at, last_error, failing_since, failures"
+    " next_check_at, last_item_at, last_error, failing_since, failures, not_well_formed"
 )
 _ITEM = (
     "id, feed_id, guid, link, url, title, summary, source, published_at, state, decided_by,"
@@ -22,8 +23,12 @@ _ITEM = (
 def _feed(row: Row) -> Feed:
     return Feed(
         row[0], row[1], row[2], row[3], tuple(json.loads(row[4])), row[5], row[6], row[7],
-        row[8], row[9], row[10], row[11], row[12], row[13],
+        row[8], row[9], row[10], row[11], row[12], row[13], row[14],
     )  # fmt: skip
+
+
+def _complaint(text: str | None) -> str | None:
+    return text[:MAX_COMPLAINT] if text is not None else None
 
 
 def _item(row: Row) -> FeedItem:
@@ -39,15 +44,17 @@ class FeedStore:
     async def add(
         self, *, url: str, title: str, mode: str, keywords: Sequence[str], user_id: int,
         now: int, next_check_at: int, etag: str | None, last_modified: str | None,
+        not_well_formed: str | None = None,
     ) -> Feed | None:  # fmt: skip
         """None when the URL is watched already."""
         async with self._scope.write() as conn:
             row = await conn.fetchone(
                 "INSERT INTO feeds (url, title, mode, keywords, added_by, added_at, etag,"
-                " last_modified, checked_at, next_check_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " last_modified, checked_at, next_check_at, not_well_formed)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 f" ON CONFLICT (url) DO NOTHING RETURNING {_FEED}",
                 (url, title, mode, json.dumps(list(keywords), ensure_ascii=False), user_id, now,
-                 etag, last_modified, now, next_check_at),
+                 etag, last_modified, now, next_check_at, _complaint(not_well_formed)),
             )  # fmt: skip
         return _feed(row) if row else None
 
@@ -76,16 +83,20 @@ class FeedStore:
     async def checked(
         self, feed_id: int, *, now: int, next_check_at: int, etag: str | None,
         last_modified: str | None, title: str | None, new_items: bool,
+        read: bool = False, not_well_formed: str | None = None,
     ) -> None:  # fmt: skip
-        """A good check: errors are forgotten."""
+        """A good check: errors are forgotten. `read`: a document was read (not a 304), and
+        `not_well_formed` says how well-formed it was (None: it was), replacing the last word."""
         async with self._scope.write() as conn:
             await conn.execute(
                 "UPDATE feeds SET checked_at = ?, next_check_at = ?, etag = ?,"
                 " last_modified = ?, title = COALESCE(?, title), last_error = NULL,"
                 " failing_since = NULL, failures = 0,"
-                " last_item_at = CASE WHEN ? THEN ? ELSE last_item_at END WHERE id = ?",
-                (now, next_check_at, etag, last_modified, title, new_items, now, feed_id),
-            )
+                " last_item_at = CASE WHEN ? THEN ? ELSE last_item_at END,"
+                " not_well_formed = CASE WHEN ? THEN ? ELSE not_well_formed END WHERE id = ?",
+                (now, next_check_at, etag, last_modified, title, new_items, now, read,
+                 _complaint(not_well_formed), feed_id),
+            )  # fmt: skip
 
     async def failed(self, feed_id: int, *, now: int, error: str, next_check_at: int) -> None:
         async with self._scope.write() as conn:

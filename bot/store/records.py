@@ -254,6 +254,7 @@ class Feed:
     last_error: str | None
     failing_since: int | None
     failures: int
+    not_well_formed: str | None = None  # the parser's first complaint about its last document
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import discord
 
-from bot.discord_limits import FIELD_VALUE, fit_embed, truncate
+from bot.discord_limits import FIELD_NAME, FIELD_VALUE, fit_embed, truncate
 from bot.feeds import NEWS, REVIEW
 from bot.feeds.match import domain
 from bot.i18n import Lang, lang_of, t
@@ -18,7 +19,15 @@ from bot.notify.plan import announcement_expiry
 from bot.outbox.kinds import NotificationKind, Rendered, register
 from bot.store.records import Delivery
 from bot.ui.escape import quote
-from bot.ui.interactions import NO_PINGS, ephemeral, is_owner, manages_server, role_ids, usecases_of
+from bot.ui.interactions import (
+    NO_PINGS,
+    clock_of,
+    ephemeral,
+    is_owner,
+    manages_server,
+    role_ids,
+    usecases_of,
+)
 from bot.usecases.feeds import FeedAdded, FeedListing, failing
 
 COLOR = discord.Colour(0x1F6F8B)
@@ -144,10 +153,24 @@ def _decided_view(lang: Lang, item_id: int) -> discord.ui.View:
 
 # --- the answers of /admin feed -----------------------------------------------------------
 
-SHOWN = 10
+SHOWN = 10  # feeds on one page of the list
+# Characters of feed fields on one page: with the title, the items waiting (one field) and the
+# footer, a page stays well inside an embed's 6000.
+PAGE_CHARS = 4500
+
+
+@dataclass(frozen=True, slots=True)
+class ListingPage:
+    embed: discord.Embed
+    page: int  # from 0: the one shown
+    pages: int
 
 
 def added_text(lang: Lang, added: FeedAdded) -> str:
+    if added.not_well_formed:
+        return t(lang, "feed.added_not_well_formed", kind=added.kind,
+                 title=quote(added.title or added.url, 100), items=added.items,
+                 matching=added.matching, complaint=quote(added.not_well_formed, 200))  # fmt: skip
     return t(lang, "feed.added", kind=added.kind, title=quote(added.title or added.url, 100),
              items=added.items, matching=added.matching)  # fmt: skip
 
@@ -156,25 +179,118 @@ def _when(ts: int | None, lang: Lang) -> str:
     return f"<t:{ts}:R>" if ts else t(lang, "feed.never")
 
 
-def listing_embed(lang: Lang, listing: FeedListing, now: int) -> discord.Embed:
+def listing_page(lang: Lang, listing: FeedListing, now: int, page: int = 0) -> ListingPage:
+    """One page of the list, every feed on one page or another (a page past the last, after
+    feeds were removed, shows the last); the items waiting for review are on the first."""
+    pages = _pages(_feed_fields(lang, listing, now))
+    page = min(max(page, 0), len(pages) - 1)
     embed = discord.Embed(title=t(lang, "feed.list_title"), colour=COLOR)
     if not listing.feeds:
         embed.description = t(lang, "feed.none")
-    for feed in listing.feeds[:SHOWN]:
+    for name, value in pages[page]:
+        embed.add_field(name=name, value=value, inline=False)
+    if listing.pending and page == 0:
+        waiting = [f"• {quote(item.title, 150)}" for item in listing.pending]
+        embed.add_field(name=t(lang, "feed.pending"), value="\n".join(waiting)[:FIELD_VALUE],
+                        inline=False)  # fmt: skip
+    if len(pages) > 1:
+        embed.set_footer(text=t(lang, "feed.page", page=page + 1, pages=len(pages),
+                                feeds=len(listing.feeds)))  # fmt: skip
+    return ListingPage(fit_embed(embed), page, len(pages))
+
+
+def _pages(fields: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """The fields in order, SHOWN at most to a page and PAGE_CHARS at most (but one at least)."""
+    pages: list[list[tuple[str, str]]] = [[]]
+    size = 0
+    for name, value in fields:
+        length = len(name) + len(value)
+        if pages[-1] and (len(pages[-1]) >= SHOWN or size + length > PAGE_CHARS):
+            pages.append([])
+            size = 0
+        pages[-1].append((name, value))
+        size += length
+    return pages
+
+
+def _feed_fields(lang: Lang, listing: FeedListing, now: int) -> list[tuple[str, str]]:
+    fields = []
+    for feed in listing.feeds:
         lines = [
             t(lang, "feed.line_mode", mode=feed.mode,
               keywords=quote(", ".join(feed.keywords), 200)),
             t(lang, "feed.line_times", checked=_when(feed.checked_at, lang),
               item=_when(feed.last_item_at, lang), next=_when(feed.next_check_at, lang)),
         ]  # fmt: skip
+        if feed.not_well_formed:
+            lines.append(t(lang, "feed.line_not_well_formed",
+                           complaint=quote(feed.not_well_formed, 200)))  # fmt: skip
         if feed.last_error:
             key = "feed.line_failing" if failing(feed, now) else "feed.line_error"
             lines.append(t(lang, key, error=quote(feed.last_error, 200), since=_when(
                 feed.failing_since, lang)))  # fmt: skip
-        embed.add_field(name=truncate(feed.url, 256), value="\n".join(lines)[:FIELD_VALUE],
-                        inline=False)  # fmt: skip
-    if listing.pending:
-        waiting = [f"• {quote(item.title, 150)}" for item in listing.pending]
-        embed.add_field(name=t(lang, "feed.pending"), value="\n".join(waiting)[:FIELD_VALUE],
-                        inline=False)  # fmt: skip
-    return fit_embed(embed)
+        if len(feed.url) > FIELD_NAME:  # cut in the name: whole in the value
+            lines.insert(0, feed.url)
+        fields.append((truncate(feed.url, FIELD_NAME), "\n".join(lines)[:FIELD_VALUE].strip()))
+    return fields
+
+
+# --- the pages of /admin feed list: Previous and Next, whose custom ids hold the page they
+# lead to (so they keep working after a restart); a press edits the list in place, for a
+# moderator, checked again on every press --------------------------------------------------
+
+MAX_PAGE = 9999  # far beyond any list; a forged id past it matches no button of ours
+
+
+class FeedListPageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"aoad:feedlist:(?P<page>\d{1,4}):(?P<step>prev|next)",
+):
+    """Shows page `page` (from 0) of the list; `step` keeps the two buttons' ids apart."""
+
+    def __init__(self, page: int, step: str, label: str = "", disabled: bool = False) -> None:
+        self.page = page
+        self.step = step
+        super().__init__(
+            discord.ui.Button(
+                label=label or step,
+                style=discord.ButtonStyle.secondary,
+                disabled=disabled,
+                custom_id=f"aoad:feedlist:{page}:{step}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> FeedListPageButton:
+        return cls(int(match["page"]), match["step"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        usecases = usecases_of(interaction)
+        lang = lang_of(interaction.locale)
+        allowed = await is_owner(interaction) or await usecases.servers.is_moderator(
+            interaction.guild_id, manages_server=manages_server(interaction),
+            role_ids=role_ids(interaction),
+        )  # fmt: skip
+        if not allowed:
+            await ephemeral(interaction, t(lang, "admin.not_mod"))
+            return
+        listing = await usecases.feeds.listing()
+        shown = listing_page(lang, listing, clock_of(interaction).seconds(), self.page)
+        await interaction.response.edit_message(
+            embed=shown.embed, view=page_buttons(lang, shown), allowed_mentions=NO_PINGS
+        )
+
+
+def page_buttons(lang: Lang, shown: ListingPage) -> discord.ui.View | None:
+    """Previous and Next, when there is more than one page."""
+    if shown.pages <= 1:
+        return None
+    last = min(shown.pages, MAX_PAGE + 1) - 1
+    view = discord.ui.View(timeout=None)
+    view.add_item(FeedListPageButton(max(shown.page - 1, 0), "prev", t(lang, "feed.previous"),
+                                     disabled=shown.page <= 0))  # fmt: skip
+    view.add_item(FeedListPageButton(min(shown.page + 1, last), "next", t(lang, "feed.next"),
+                                     disabled=shown.page >= last))  # fmt: skip
+    return view

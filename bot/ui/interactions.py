@@ -16,6 +16,7 @@ from bot.i18n import lang_of, t
 from bot.usecases.inputs import Member, ReplyHandle
 
 if TYPE_CHECKING:
+    from bot.clock import Clock
     from bot.usecases import UseCases
 
 NO_PINGS = discord.AllowedMentions.none()  # every answer: text from people never pings
@@ -28,6 +29,7 @@ DECIDE_BY_S = 1.0
 
 class _App(Protocol):
     usecases: UseCases
+    clock: Clock
 
 
 class _Client(Protocol):
@@ -40,6 +42,10 @@ class _Client(Protocol):
 
 def usecases_of(interaction: discord.Interaction) -> UseCases:
     return cast(_Client, interaction.client).app.usecases
+
+
+def clock_of(interaction: discord.Interaction) -> Clock:
+    return cast(_Client, interaction.client).app.clock
 
 
 async def is_owner(interaction: discord.Interaction) -> bool:

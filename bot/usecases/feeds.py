@@ -5,6 +5,8 @@ before (in any feed) is only remembered. Adding a feed remembers everything alre
 nothing old is announced; an item dated from before the feed was added never is. A matching
 new item waits in the home server's review channel, or (mode `auto`) is announced at once:
 announced, it goes through the outbox like `/admin update` and joins the `/release` timeline.
+A feed whose document is not well-formed XML is read leniently but never announced from
+automatically: its new items wait for review whatever its mode, until it is well-formed again.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class FeedAdded:
     title: str
     items: int
     matching: int
+    not_well_formed: str | None = None  # the parser's first complaint, if it had one
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +110,7 @@ class FeedUseCases:
                 url=url, title=parsed.title, mode=mode, keywords=words, user_id=user_id,
                 now=now, next_check_at=self._next_check(now, fetched, parsed),
                 etag=fetched.etag, last_modified=fetched.last_modified,
+                not_well_formed=parsed.not_well_formed,
             )  # fmt: skip
             if feed is None:
                 raise InputError("feed.exists", value=url)
@@ -116,7 +120,8 @@ class FeedUseCases:
                                   new=f"{url} {mode}", now=now)  # fmt: skip
         matching = sum(1 for i in parsed.items if matches(words, i.title, i.summary))
         self.announce(FEEDS)
-        return FeedAdded(url, parsed.kind, parsed.title, len(parsed.items), matching)
+        return FeedAdded(url, parsed.kind, parsed.title, len(parsed.items), matching,
+                         parsed.not_well_formed)  # fmt: skip
 
     async def remove(self, *, url: str, user_id: int) -> bool:
         async with self.store.transaction() as tx:
@@ -160,23 +165,31 @@ class FeedUseCases:
                 feed.id, now=now, error=str(exc), next_check_at=now + wait
             )
             return 0
-        new = await self._take(feed, parsed.items, now) if parsed else 0
+        if parsed and parsed.not_well_formed != feed.not_well_formed:
+            if parsed.not_well_formed:
+                log.warning("feed %s is not well-formed XML (%s): read leniently, its new items"
+                            " wait for review", feed.url, parsed.not_well_formed)  # fmt: skip
+            else:
+                log.info("feed %s is well-formed XML again", feed.url)
+        new = await self._take(feed, parsed, now) if parsed else 0
         await self.store.feeds.checked(
             feed.id, now=now, next_check_at=self._next_check(now, fetched, parsed),
             etag=fetched.etag or feed.etag,
             last_modified=fetched.last_modified or feed.last_modified,
             title=parsed.title if parsed else None, new_items=new > 0,
+            read=parsed is not None, not_well_formed=parsed.not_well_formed if parsed else None,
         )  # fmt: skip
         return new
 
-    async def _take(self, feed: Feed, items: Sequence[ParsedItem], now: int) -> int:
+    async def _take(self, feed: Feed, parsed: ParsedFeed, now: int) -> int:
         new = 0
         titles = await self.store.feeds.recent_titles(now - SAME_STORY_DAYS * DAY)
-        for item in items:
+        held = parsed.not_well_formed is not None  # for review, whatever the feed's mode
+        for item in parsed.items:
             link = canonical_link(item.link) if item.link else None
             if await self.store.feeds.known(item.guid, link):
                 continue
-            state = self._verdict(feed, item, titles)
+            state = self._verdict(feed, item, titles, held=held)
             async with self.store.transaction() as tx:
                 item_id = await self._remember(tx, feed, item, state, now)
                 if item_id is not None and state != "seen":
@@ -185,15 +198,17 @@ class FeedUseCases:
             titles.append(item.title)
         return new
 
-    def _verdict(self, feed: Feed, item: ParsedItem, titles: Sequence[str]) -> str:
-        """'seen' (remembered only), 'pending' (to review) or 'announced' (auto)."""
+    def _verdict(self, feed: Feed, item: ParsedItem, titles: Sequence[str], *, held: bool
+                 ) -> str:  # fmt: skip
+        """'seen' (remembered only), 'pending' (to review) or 'announced' (auto and not
+        `held` for review)."""
         if any(same_story(item.title, title) for title in titles):
             return "seen"
         if item.published is not None and item.published < feed.added_at - OLD_ITEM_GRACE:
             return "seen"
         if not matches(feed.keywords, item.title, item.summary):
             return "seen"
-        return "pending" if feed.mode == "review" else "announced"
+        return "pending" if feed.mode == "review" or held else "announced"
 
     async def _remember(self, tx: Tx, feed: Feed, item: ParsedItem, state: str, now: int
                         ) -> int | None:  # fmt: skip

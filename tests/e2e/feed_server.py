@@ -27,6 +27,7 @@ class Feed:
     title: str
     items: list[Item] = field(default_factory=list)
     atom: bool = False
+    broken: bool = False  # RSS that is not well-formed: a bare &, mismatched tags, no </item>
     status: int = 200
     served: int = 0  # requests answered
     not_modified: int = 0  # of them, 304s
@@ -42,10 +43,14 @@ def _rss(feed: Feed) -> str:
         f"<pubDate>{formatdate(i.published, usegmt=True)}</pubDate></item>"
         for i in feed.items
     )
+    about = "news"
+    if feed.broken:  # as careless feeds are: a bare &, a tag left open, the last item unended
+        about = "news & views, <b>daily</i>"
+        items = items.removesuffix("</item>")
     return (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
         f"<title>{escape(feed.title)}</title><link>http://news.example/</link>"
-        f"<description>news</description>{items}</channel></rss>"
+        f"<description>{about}</description>{items}</channel></rss>"
     )
 
 

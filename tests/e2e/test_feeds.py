@@ -179,3 +179,111 @@ async def test_auto_mode_announces_a_korean_item_at_once(world: World) -> None:
     assert "첫 예고편 공개" in str(post["embeds"]) and "kr.example" in str(post["embeds"])
     assert post["_pinged"] == {"everyone": False, "roles": [], "users": []}  # text never pings
     assert reviews(fake) == []  # trusted source: no review
+
+
+async def test_markup_in_a_title_is_posted_as_plain_text(world: World) -> None:
+    """A title holding escaped HTML (an <img> with a script in an attribute, <b> highlights,
+    a <script>) is announced as its words alone, in the post and in /release."""
+    fake, _bot, site = world
+    site.feeds["tabloid"] = Feed("Tabloid", items=[])
+    await add_feed(fake, site.url("tabloid"), mode="auto")
+    title = (
+        '<img src="http://evil.example/x.png" onsubmit="location.href=\'http://evil.example/\';"'
+        " /><b>All of Us Are Dead</b> season 2 <script>alert(1)</script>wraps filming"
+    )
+    site.feeds["tabloid"].items.append(item("m-1", title, "http://tabloid.example/1"))
+    await wait_until(lambda: len(announced(fake, 0)) == 1, timeout=15, what="the announcement")
+    [embed] = announced(fake, 0)[0]["embeds"]
+    assert embed["title"] == "All of Us Are Dead season 2 wraps filming"
+    release = await fake.invoke("release", member=fake.guild.fan)
+    assert "wraps filming" in release.text
+    for shown in (str(embed), release.text):
+        for markup in ("<img", "<b>", "onsubmit", "location.href", "<script", "alert("):
+            assert markup not in shown, (markup, shown)
+
+
+async def test_a_feed_not_well_formed_is_marked_and_its_items_reviewed(world: World) -> None:
+    """A bare &, mismatched tags and an unended item: read leniently, marked in the list with
+    the parser's complaint, its new item sent to review though the feed is `auto`, and never
+    announced; well-formed again, the mark clears and `auto` announces again."""
+    fake, _bot, site = world
+    site.feeds["shaky"] = Feed("Shaky", [item("s-0", "All of Us Are Dead: a first look",
+                                              "http://shaky.example/0")])  # fmt: skip
+    answer = await add_feed(fake, site.url("shaky"), mode="auto")
+    assert "a valid RSS 2.0 feed" in answer, answer
+    shaky = site.feeds["shaky"]
+    shaky.broken = True
+    shaky.items.append(item("s-1", "All of Us Are Dead season 2 wraps filming",
+                            "http://shaky.example/1"))  # fmt: skip
+    await wait_until(lambda: len(reviews(fake)) == 1, timeout=15, what="the review post")
+    assert "wraps filming" in str(reviews(fake)[0]["embeds"])
+    listing = await fake.invoke("admin feed list", member=fake.guild.admin)
+    assert "Not well-formed XML (line 1, column " in listing.text, listing.text
+    assert "not well-formed (invalid token)" in listing.text and "auto mode" in listing.text
+    served = shaky.served
+    await wait_until(lambda: shaky.served >= served + 2, timeout=10, what="more polls")
+    assert [len(announced(fake, i)) for i in (0, 1)] == [0, 0]  # never announced by itself
+
+    shaky.broken = False
+    shaky.items.append(item("s-2", "Netflix dates All of Us Are Dead season 2",
+                            "http://shaky.example/2"))  # fmt: skip
+    await wait_until(lambda: len(announced(fake, 0)) == 1, timeout=15, what="the announcement")
+    assert "Netflix dates" in str(announced(fake, 0)[0]["embeds"])
+    listing = await fake.invoke("admin feed list", member=fake.guild.admin)
+    assert "Not well-formed" not in listing.text, listing.text
+    assert len(reviews(fake)) == 1
+
+    site.feeds["sloppy"] = Feed("Sloppy", [item("y-1", "News", "http://sloppy.example/1")])
+    site.feeds["sloppy"].broken = True
+    answer = await add_feed(fake, site.url("sloppy"), mode="auto")
+    assert "It is not well-formed XML (line 1, column " in answer, answer
+    assert "wait for review, even in auto mode" in answer
+
+
+async def test_every_one_of_sixty_feeds_is_reachable_from_the_list(tmp_path: Path) -> None:
+    """/admin feed list shows a page at a time with Previous and Next, which edit the list in
+    place and keep working after a restart: walked to the end, it has named every feed once."""
+    site = FeedSite()
+    await site.start()
+    try:
+        async with serving(tmp_path, **{**ENV, "FEED_POLL_SECONDS": "600"}) as (fake, bot):
+            urls = []
+            for n in range(60):
+                site.feeds[f"f{n:02}"] = Feed(f"Feed {n}", [])
+                urls.append(site.url(f"f{n:02}"))
+                assert "Watching it" in await add_feed(fake, urls[-1])
+            listing = await fake.invoke("admin feed list", member=fake.guild.admin)
+            assert listing.ephemeral and listing.message is not None
+            message = listing.message
+
+            def page() -> tuple[list[str], str, dict[str, dict[str, Any]]]:
+                [embed] = message["embeds"]
+                buttons = {b["custom_id"].rsplit(":", 1)[1]: b
+                           for b in message["components"][0]["components"]}  # fmt: skip
+                return [f["name"] for f in embed["fields"]], embed["footer"]["text"], buttons
+
+            async def press(step: str) -> dict[str, Any]:
+                button = page()[2][step]
+                pressed = await fake.press_button(message, button["custom_id"],
+                                                  member=fake.guild.admin)  # fmt: skip
+                assert pressed.response_type == 7 and pressed.message is not None  # edited
+                assert pressed.ephemeral
+                return pressed.message
+
+            seen, footers = [], []
+            while True:
+                names, footer, buttons = page()
+                seen += names
+                footers.append(footer)
+                assert buttons["prev"]["disabled"] is (len(footers) == 1)
+                if buttons["next"].get("disabled"):
+                    break
+                message = await press("next")
+                if len(footers) == 2:
+                    await bot.restart()  # the buttons are the same after a restart
+            assert seen == urls  # every feed, each once, in the order they were added
+            assert footers == [f"Page {n} of 6 · 60 feeds" for n in range(1, 7)]
+            message = await press("prev")
+            assert page()[0] == urls[40:50] and page()[1] == "Page 5 of 6 · 60 feeds"
+    finally:
+        await site.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -220,6 +221,96 @@ def test_an_item_without_id_or_link_gets_a_stable_hash_and_an_empty_one_is_dropp
     assert items[0].guid == again[0].guid
 
 
+# Markup in titles, in the manner of feedparser's own sanitize test documents: escaped in an
+# RSS title (which feedparser calls plain text unless it guesses HTML), escaped as Atom 0.3's
+# text/html, inside CDATA, and in an Atom 1.0 title declared plain.
+ONSUBMIT = (
+    '<img src="http://www.ragingplatypus.com/i/cam-full.jpg"'
+    " onsubmit=\"location.href='http://www.ragingplatypus.com/';\" /> Zombies at school"
+)
+SCRIPT = (
+    "safe<script type=\"text/javascript\">location.href='http:/'+'/example.com/';</script> news"
+)
+CRAZY = (
+    "<!DOCTYPE html><html><head><title>Crazy</title></head>"
+    '<body notRealAttribute="value"onload="executeMe();"foo="bar"\n>'
+    "<!-- <script> --><script\n>function executeMe() { alert('Executed'); }</script\n>"
+    '<h1>Did it run?</h1><div onmouseover="executeMe();">Mouse over me</div></body></html>'
+)
+MARKUP_TITLES = [
+    pytest.param(ONSUBMIT, "Zombies at school", id="img-onsubmit"),
+    pytest.param(SCRIPT, "safe news", id="script"),
+    pytest.param("<b>All of Us Are Dead</b> season 2: <b>filming</b> ends",
+                 "All of Us Are Dead season 2: filming ends", id="b-highlights"),
+    pytest.param("Netflix <iframe src='https://evil.example/'></iframe>confirms",
+                 "Netflix confirms", id="iframe"),
+    pytest.param(CRAZY, "Did it run? Mouse over me", id="crazy"),
+]  # fmt: skip
+
+
+def _rss_title(xml_title: str) -> bytes:
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Press</title><item>'
+            f"<title>{xml_title}</title><link>https://press.example/1</link></item>"
+            "</channel></rss>").encode()  # fmt: skip
+
+
+def _atom03_title(xml_title: str) -> bytes:
+    return (f'<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>Blog</title><entry>'
+            f'<title type="text/html" mode="escaped">{xml_title}</title><id>tag:x,2024:1</id>'
+            "</entry></feed>").encode()  # fmt: skip
+
+
+def _atom10_text_title(xml_title: str) -> bytes:
+    return ('<feed xmlns="http://www.w3.org/2005/Atom"><title>Tudum</title><id>urn:t</id>'
+            f'<entry><title type="text">{xml_title}</title><id>tag:y,2024:1</id></entry>'
+            "</feed>").encode()  # fmt: skip
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@pytest.mark.parametrize(("markup", "expected"), MARKUP_TITLES)
+@pytest.mark.parametrize(
+    "document",
+    [
+        lambda m: _rss_title(_escaped(m)),
+        lambda m: _rss_title(f"<![CDATA[{m}]]>"),
+        lambda m: _atom03_title(_escaped(m)),
+        lambda m: _atom10_text_title(_escaped(m)),
+    ],
+    ids=["rss-escaped", "rss-cdata", "atom03-escaped-html", "atom10-text"],
+)
+def test_markup_in_a_title_is_plain_text(
+    markup: str, expected: str, document: Callable[[str], bytes]
+) -> None:
+    title = parse(document(markup), URL).items[0].title
+    assert title == expected
+    for leftover in ("<", ">", "onsubmit", "location.href", "script", "executeMe", "alert"):
+        assert leftover not in title
+
+
+def test_markup_in_the_feed_title_and_a_plain_summary_is_plain_text_too() -> None:
+    body = ('<feed xmlns="http://www.w3.org/2005/Atom"><title type="text">&lt;b&gt;Tudum'
+            '&lt;/b&gt;</title><id>urn:t</id><entry><title>x</title><id>tag:y,2024:1</id>'
+            '<summary type="text">Read &lt;img src="x" onerror="alert(1)"/&gt;this</summary>'
+            "</entry></feed>")  # fmt: skip
+    feed = parse(body.encode(), URL)
+    assert (feed.title, feed.items[0].summary) == ("Tudum", "Read this")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Netflix <All of Us Are Dead> season 2 confirmed",  # a title in brackets, not a tag
+        "넷플릭스 <지금 우리 학교는> 시즌2 제작 확정",
+        "Fans <3 the cast & crew: 5 < 6",
+    ],
+)
+def test_angle_brackets_that_are_not_markup_stay(title: str) -> None:
+    assert parse(_rss_title(_escaped(title)), URL).items[0].title == title
+
+
 def test_malformed_xml_still_yields_its_items() -> None:
     feed = parse(MALFORMED, URL)
     assert feed.kind == "RSS 2.0" and feed.title == "Broken & proud"
@@ -227,6 +318,48 @@ def test_malformed_xml_still_yields_its_items() -> None:
         ("First item", "https://broken.example/1"),
         ("Second item", "https://broken.example/2"),
     ]
+    assert feed.not_well_formed == "line 1, column 82: not well-formed (invalid token)"
+
+
+def test_a_well_formed_feed_has_no_complaint() -> None:
+    for document in (RSS20.encode(), RSS10.encode(), ATOM10.encode(), KOREAN.encode("euc-kr")):
+        assert parse(document, URL).not_well_formed is None
+    # bytes that are not the declared encoding are read as another: an encoding, not XML, issue
+    latin = RSS20.encode().replace(b"friends", b"caf\xe9")  # declared UTF-8
+    assert parse(latin, URL).not_well_formed is None
+
+
+@pytest.mark.parametrize(
+    ("document", "complaint"),
+    [
+        (b'<rss version="2.0"><channel><title>t</title>\n<item><title>a</b></title></item>'
+         b"</channel></rss>", "line 2, column 17: mismatched tag"),
+        (b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>t</title>\n'
+         b"<item><title>a</b></title></item></channel></rss>", "line 3, column 17: mismatched tag"),
+        (b'\xef\xbb\xbf<rss version="2.0"><channel><title>t</title>\n<item><title>a</b>'
+         b"</title></item></channel></rss>", "line 2, column 17: mismatched tag"),
+        ('<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><title>t</title>'
+         "\n<item><title>a &amp b</title></item></channel></rss>".encode("utf-16"),
+         "line 2, column 20: not well-formed (invalid token)"),
+        (b'<rss version="2.0"><channel><title>t</title><item><title>unended</title>',
+         "line 1, column 73: no element found"),
+    ],
+    ids=["mismatched", "declared", "bom", "utf-16", "unended"],
+)  # fmt: skip
+def test_not_well_formed_xml_is_read_with_the_parsers_first_complaint(
+    document: bytes, complaint: str
+) -> None:
+    """The line is the feed's own, whether or not it declared itself XML."""
+    feed = parse(document, URL)
+    assert feed.not_well_formed == complaint
+    assert len(feed.items) == 1
+
+
+def test_a_complaint_is_bounded_and_cleaned() -> None:
+    name = "x" * 5000
+    document = f'<rss version="2.0"><channel><item><title>a</title></item><{name}></channel>'
+    complaint = parse(document.encode(), URL).not_well_formed
+    assert complaint is not None and len(complaint) <= 200
 
 
 # --- hostile input ---------------------------------------------------------------------------

@@ -107,6 +107,27 @@ async def test_feeds_and_items(store: Store) -> None:
     assert await store.feeds.remove("http://x/f") and not await store.feeds.remove("http://x/f")
 
 
+async def test_a_feed_marked_not_well_formed_until_a_well_formed_read(store: Store) -> None:
+    feed = await store.feeds.add(url="http://x/b", title="B", mode="auto", keywords=["a"],
+                                 user_id=1, now=NOW, next_check_at=NOW, etag=None,
+                                 last_modified=None, not_well_formed="x" * 500)  # fmt: skip
+    assert feed is not None and feed.not_well_formed == "x" * 300  # bounded
+
+    async def check(read: bool = False, complaint: str | None = None) -> str | None:
+        await store.feeds.checked(feed.id, now=NOW, next_check_at=NOW, etag=None,
+                                  last_modified=None, title=None, new_items=False, read=read,
+                                  not_well_formed=complaint)  # fmt: skip
+        (after,) = await store.feeds.all()
+        return after.not_well_formed
+
+    complaint = "line 1, column 2: mismatched tag"
+    assert await check(read=True, complaint=complaint) == complaint
+    assert await check() == complaint  # a 304: nothing read, kept
+    await store.feeds.failed(feed.id, now=NOW, error="HTTP 500", next_check_at=NOW)
+    assert (await store.feeds.all())[0].not_well_formed is not None  # a failure: kept too
+    assert await check(read=True) is None  # well-formed again: cleared
+
+
 async def test_outbox_lanes_followups_and_reports(store: Store) -> None:
     await store.guilds.update(1, channel_id=10, role_id=100, review_channel_id=11, now=NOW)
     await store.subscriptions.put(1, 7, via="both", user_name="u", locale="en-US", now=NOW)

@@ -96,3 +96,28 @@ async def test_without_a_review_channel_items_wait_in_the_list(world: World, sit
     listing = await world.usecases.feeds.listing()
     assert [i.title for i in listing.pending] == ["Season 2 trailer"]
     assert listing.feeds[0].keywords == ("trailer",)
+
+
+async def test_a_feed_not_well_formed_is_held_for_review_until_it_is_again(
+    world: World, site: Site
+) -> None:
+    """In `auto` mode too: its new items wait for review, never announced by themselves."""
+    site.body = rss(("a0", "Tom & Jerry", "http://x/a0", NOW))  # a bare &
+    added = await world.usecases.feeds.add(url=URL, keywords=None, mode="auto", user_id=1)
+    assert added.not_well_formed is not None and "not well-formed" in added.not_well_formed
+    [feed] = await world.store.feeds.all()
+    assert feed.not_well_formed == added.not_well_formed
+    site.body = rss(("b1", "All of Us Are Dead season 2 <b>filming</i> ends", "http://x/b1", NOW))
+    assert await world.usecases.feeds.check(feed) == 1
+    [pending] = await world.store.feeds.pending()
+    assert pending.title == "All of Us Are Dead season 2 filming ends"
+    assert await kinds_due(world) == ["feed_review"]  # to review, not announced
+    [feed] = await world.store.feeds.all()
+    assert feed.not_well_formed == "line 1, column 155: mismatched tag"
+
+    site.body = rss(("b1", "All of Us Are Dead season 2 filming ends", "http://x/b1", NOW),
+                    ("g2", "All of Us Are Dead: the trailer", "http://x/g2", NOW))  # fmt: skip
+    assert await world.usecases.feeds.check(feed) == 1
+    assert await kinds_due(world) == ["feed_review", "news"]  # well-formed: auto again
+    [feed] = await world.store.feeds.all()
+    assert feed.not_well_formed is None
