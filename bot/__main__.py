@@ -1,4 +1,5 @@
-"""`python -m bot` runs the bot; `python -m bot sync` forces a command sync and exits."""
+"""`python -m bot` runs the bot; `python -m bot sync` forces a command sync and exits;
+`python -m bot copy-data TARGET_URL` copies the SQLite file into PostgreSQL (`bot.copy_data`)."""
 
 from __future__ import annotations
 
@@ -55,7 +56,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["copy-data"]:
+        from bot.copy_data import main as copy_data
+
+        return copy_data(argv[1:])
+    args = parse_args(argv)
     try:
         settings = load_settings(read_environment())
     except SettingsError as exc:

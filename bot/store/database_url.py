@@ -42,3 +42,16 @@ def scrub(text: str, url: str) -> str:
     for secret in passwords(url):
         text = text.replace(secret, "***")
     return text
+
+
+def url_problem(url: str, name: str) -> str | None:
+    """What is wrong with the form of a PostgreSQL URL set as `name`, in one line that never
+    echoes the URL (it may hold a password); None when it looks right."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return f"{name} has a port that is not a number, or is not a URL"
+    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.path[1:]:
+        return f"{name} must look like postgresql://user:password@host:port/dbname"
+    return None

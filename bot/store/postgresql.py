@@ -80,6 +80,31 @@ class PostgresConn:
         return [tuple(row) for row in await self.raw.fetch(translate(sql), *params)]
 
 
+async def migrate(conn: PostgresConn, setting: str) -> int | None:
+    """Apply the pending migrations inside the caller's transaction, under a lock every
+    process takes first; the new schema version, or None when there was nothing to do.
+    `setting` names where the URL came from, for the error of a database newer than the bot."""
+    migrations = load_migrations("postgresql")
+    await conn.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
+    await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+    row = await conn.fetchone("SELECT MAX(version) FROM schema_version")
+    current = int(row[0]) if row and row[0] is not None else 0
+    if current > len(migrations):
+        raise StoreError(
+            f"{setting}: the database is at schema version {current}, newer than this bot"
+            f" knows ({len(migrations)}): update the bot"
+        )
+    pending = [m for m in migrations if m[0] > current]
+    if not pending:
+        return None
+    for _number, name, sql in pending:
+        log.info("applying migration %s", name)
+        await conn.raw.execute(sql)  # no parameters: every statement of the file
+    await conn.execute("DELETE FROM schema_version")
+    await conn.execute("INSERT INTO schema_version (version) VALUES (?)", (pending[-1][0],))
+    return pending[-1][0]
+
+
 class PostgresDatabase:
     """A pool of a few connections: each unit of work takes one for as long as it lasts."""
 
@@ -148,28 +173,10 @@ class PostgresDatabase:
 
     async def _migrate(self) -> None:
         """Pending migrations in one transaction, under a lock every process takes first."""
-        migrations = load_migrations("postgresql")
         async with self.write() as conn:
-            await conn.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
-            await conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)"
-            )
-            row = await conn.fetchone("SELECT MAX(version) FROM schema_version")
-            current = int(row[0]) if row and row[0] is not None else 0
-            if current > len(migrations):
-                raise StoreError(
-                    f"DATABASE_URL: the database is at schema version {current}, newer than"
-                    f" this bot knows ({len(migrations)}): update the bot"
-                )
-            pending = [m for m in migrations if m[0] > current]
-            if not pending:
-                return
-            for _number, name, sql in pending:
-                log.info("applying migration %s", name)
-                await conn.raw.execute(sql)  # no parameters: every statement of the file
-            await conn.execute("DELETE FROM schema_version")
-            await conn.execute("INSERT INTO schema_version (version) VALUES (?)", (pending[-1][0],))
-        log.info("database schema at version %d", pending[-1][0])
+            version = await migrate(conn, "DATABASE_URL")
+        if version is not None:
+            log.info("database schema at version %d", version)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[PostgresConn]:

@@ -1,10 +1,18 @@
-"""SQLite through one aiosqlite connection: WAL, foreign keys, numbered migrations."""
+"""SQLite through one aiosqlite connection: WAL, foreign keys, numbered migrations.
+
+One process per file: whoever opens it holds an exclusive lock on `<file>.lock` beside it
+(`flock`), which the kernel releases when the process ends, however it ends. A second bot, or
+`copy-data`, is refused while it is held.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,6 +27,45 @@ from bot.store.migrate import load_migrations
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+
+
+class DatabaseInUse(StoreError):
+    """Another process holds the file's lock: a bot runs on it (or a copy reads it)."""
+
+
+def lock_path(path: Path) -> Path:
+    """The file whose lock says that a process uses the database at `path`."""
+    return path.with_name(path.name + ".lock")
+
+
+def hold_lock(path: Path) -> int | None:
+    """Take the database's lock without waiting; the descriptor that holds it (closing it
+    releases the lock), or None where there is no `flock` (Windows). The holder's pid is
+    written into the file, for people; the lock itself is what counts."""
+    if sys.platform == "win32":
+        return None
+    import fcntl
+
+    lock = lock_path(path)
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(f"DATABASE_PATH: cannot create the lock {str(lock)!r}: {exc}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        os.close(fd)
+        pid = f" (pid {holder})" if holder.isdigit() else ""
+        raise DatabaseInUse(
+            f"DATABASE_PATH: {str(path)!r} is in use by a running bot{pid}: it holds {lock.name}"
+        ) from None
+    except OSError as exc:
+        os.close(fd)
+        raise StoreError(f"DATABASE_PATH: cannot lock {str(lock)!r}: {exc}") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
 
 
 class SqliteConn:
@@ -50,7 +97,7 @@ class SqliteConn:
 
 class SqliteDatabase:
     """One connection; a lock makes sure one task's transaction never interleaves with
-    another's statements on it. SQLite's own locking keeps other processes out."""
+    another's statements on it. The file's lock (`hold_lock`) keeps other processes out."""
 
     dialect = "sqlite"
 
@@ -58,6 +105,7 @@ class SqliteDatabase:
         self.path = path
         self._conn: SqliteConn | None = None
         self._lock = asyncio.Lock()
+        self._file_lock: int | None = None
 
     def coordination(self, process_id: str) -> Coordination:
         """One process per file: it always leads."""
@@ -69,25 +117,45 @@ class SqliteDatabase:
             raise StoreError("the database is not open")
         return self._conn
 
-    async def open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    async def open(self, *, migrate: bool = True) -> None:
+        """Take the file's lock (DatabaseInUse if a running bot holds it), connect and, unless
+        told not to, bring the schema up to date (`migrate()`)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"DATABASE_PATH: cannot use {str(self.path)!r}: {exc}") from None
+        self._file_lock = hold_lock(self.path)
         try:
             raw = await aiosqlite.connect(self.path, isolation_level=None)
             self._conn = SqliteConn(raw)
             await raw.execute("PRAGMA journal_mode = WAL")
             await raw.execute("PRAGMA synchronous = NORMAL")
             await raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await self._migrate()
-            await raw.execute("PRAGMA foreign_keys = ON")
+            if migrate:
+                await self.migrate()
         except (aiosqlite.Error, sqlite3.Error) as exc:
             await self.close()
             raise StoreError(f"DATABASE_PATH: cannot use {str(self.path)!r}: {exc}") from exc
+        except BaseException:
+            await self.close()
+            raise
+
+    async def migrate(self) -> None:
+        """Pending migrations, then foreign keys on (as every connection of ours has them)."""
+        await self._migrate()
+        await self.conn.raw.execute("PRAGMA foreign_keys = ON")
 
     async def close(self) -> None:
         async with self._lock:  # waits for a transaction under way to finish
-            if self._conn is not None:
-                await self._conn.raw.close()
-                self._conn = None
+            try:
+                if self._conn is not None:
+                    await self._conn.raw.close()
+                    self._conn = None
+            finally:
+                if self._file_lock is not None:
+                    fd, self._file_lock = self._file_lock, None
+                    with contextlib.suppress(OSError):
+                        os.close(fd)  # releases the lock
 
     async def schema_version(self) -> int:
         async with self.read() as conn:

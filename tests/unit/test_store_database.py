@@ -3,6 +3,7 @@
 
 import asyncio
 import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from bot.store import Store, open_postgresql, open_sqlite
 from bot.store.migrate import DIALECTS, load_migrations
 from bot.store.postgresql import PostgresDatabase
-from bot.store.sqlite import SqliteDatabase
+from bot.store.sqlite import DatabaseInUse, SqliteDatabase
 from tests.pgfixtures import BACKENDS, store_on
 
 # A unique key broken: what each driver raises.
@@ -178,3 +179,45 @@ async def test_a_write_cancelled_at_any_point_leaves_no_transaction_open(db: Sto
         await asyncio.gather(task, return_exceptions=True)
         await db.meta.set("after", str(ticks))  # raised 'within a transaction' before
         assert await db.meta.get("after") == str(ticks)
+
+
+HOLDER = """
+import asyncio, sys
+from pathlib import Path
+from bot.store.sqlite import SqliteDatabase
+async def hold() -> None:
+    await SqliteDatabase(Path(sys.argv[1])).open()
+    print("open", flush=True)
+    await asyncio.sleep(60)
+asyncio.run(hold())
+"""
+
+
+async def test_one_process_per_sqlite_file_until_it_ends_however_it_ends(tmp_path: Path) -> None:
+    """The file's lock is held while a process uses it, and freed by the kernel when the
+    process dies, even by SIGKILL: a second process is refused meanwhile, not after."""
+    path = tmp_path / "bot.db"
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", HOLDER, str(path), stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert holder.stdout is not None
+        assert await asyncio.wait_for(holder.stdout.readline(), 20) == b"open\n"
+        second = SqliteDatabase(path)
+        with pytest.raises(DatabaseInUse) as refused:
+            await second.open()
+        assert f"in use by a running bot (pid {holder.pid})" in str(refused.value)
+        assert str(refused.value).startswith("DATABASE_PATH: ")
+    finally:
+        holder.kill()
+        await holder.wait()
+    again = SqliteDatabase(path)
+    await again.open()  # the killed process's lock went with it
+    try:
+        with pytest.raises(DatabaseInUse):  # and this one holds it now, in this process too
+            await SqliteDatabase(path).open()
+    finally:
+        await again.close()
+    reopened = SqliteDatabase(path)  # closed: free again
+    await reopened.open()
+    await reopened.close()
