@@ -81,12 +81,12 @@ ROWS: dict[str, list[str]] = {
     ],
     "countdown_channels": [
         f"INSERT INTO countdown_channels VALUES ({OTHER + 2}, '⏳ S2 in 8 days', '⏳ S2 in 8 days',"
-        f" {NOW}, 0)",
+        f" {NOW}, 0, {NOW - 60}, 3)",
     ],
     "feeds": [
         f"INSERT INTO feeds VALUES (2, 'https://example.com/rss', 'Example', 'review',"
         f" '[\"지우학\"]', {USER}, {NOW}, 'W/\"e\"', NULL, {NOW}, {NOW + 600}, NULL, NULL, NULL,"
-        " 0)",
+        " 0, 'line 1, column 5: not well-formed')",
     ],
     "feed_items": [
         f"INSERT INTO feed_items VALUES (9, 2, 'guid-1', 'example.com/a', 'https://example.com/a',"
