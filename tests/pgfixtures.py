@@ -166,3 +166,18 @@ async def sender_pid(database_url: str) -> int | None:
     finally:
         await conn.close()
     return int(pid) if pid is not None else None
+
+
+async def owned_by_new_role(url: str, password: str) -> str:
+    """The database's schema handed to a new role that logs in with `password`; the URL as
+    that role (so a test can check the password never reaches a log)."""
+    role = f"bot_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+        await conn.execute(f"ALTER SCHEMA public OWNER TO {role}")
+    finally:
+        await conn.close()
+    parts = urlsplit(url)
+    netloc = f"{role}:{password}@{parts.hostname}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))

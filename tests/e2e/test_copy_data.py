@@ -12,7 +12,7 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
@@ -29,26 +29,12 @@ from tests.e2e.helpers import query, set_up_guild, wait_until
 from tests.e2e.serving import check_fake, finish, spec_path
 from tests.fakediscord import FakeDiscord, FakeMember
 from tests.harness import PROJECT_ROOT, BotProcess, bot_environment
-from tests.pgfixtures import fresh_database
+from tests.pgfixtures import fresh_database, owned_by_new_role
 
 pytestmark = pytest.mark.long  # about 30 s
 PASSWORD = f"copy-secret-{uuid.uuid4().hex[:12]}"
 DAY = 86400
 SYNC = r"/applications/\d+/commands"
-
-
-async def owned_by_a_new_role(url: str) -> str:
-    """The database's schema handed to a new role that logs in with PASSWORD; its URL."""
-    role = f"mover_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{PASSWORD}'")
-        await conn.execute(f"ALTER SCHEMA public OWNER TO {role}")
-    finally:
-        await conn.close()
-    parts = urlsplit(url)
-    netloc = f"{role}:{PASSWORD}@{parts.hostname}:{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 async def copy_data(env: dict[str, str], target: str) -> tuple[int, str, str]:
@@ -101,7 +87,7 @@ async def test_a_bot_moved_from_sqlite_to_postgresql_carries_on(
     bot = BotProcess(bot_environment(fake, db), tmp_path / "bot.log")
     try:
         async with fresh_database(pg_server) as admin_url:
-            target = await owned_by_a_new_role(admin_url)
+            target = await owned_by_new_role(admin_url, PASSWORD)
             await move_and_carry_on(fake, bot, db, admin_url, target)
         check_fake(fake)
     finally:

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import pytest
 
 from tests.e2e.delivery_support import set_release, welcomed
@@ -23,7 +21,7 @@ from tests.e2e.helpers import kinds, set_up_guild, wait_until
 from tests.e2e.serving import check_fake, finish, spec_path
 from tests.fakediscord import FakeDiscord, FakeGuild, FakeMember
 from tests.harness import BotProcess, bot_environment
-from tests.pgfixtures import fresh_database, sender_pid
+from tests.pgfixtures import fresh_database, owned_by_new_role, sender_pid
 
 RATE = 12  # the bot's REST limit: low, so a fan-out is slow enough to be killed half-way
 FANS = 24  # DM subscribers in each server
@@ -43,20 +41,6 @@ class Cluster:
     site: FeedSite
 
 
-async def with_password(url: str) -> str:
-    """The database owned by a new role that logs in with PASSWORD; the URL as that role."""
-    role = f"bot_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{PASSWORD}'")
-        await conn.execute(f"ALTER SCHEMA public OWNER TO {role}")
-    finally:
-        await conn.close()
-    parts = urlsplit(url)
-    netloc = f"{role}:{PASSWORD}@{parts.hostname}:{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
 @pytest.fixture
 async def cluster(pg_server: str, tmp_path: Path) -> AsyncIterator[Cluster]:
     fake = FakeDiscord(spec_path=spec_path(), max_concurrency=1)
@@ -65,7 +49,7 @@ async def cluster(pg_server: str, tmp_path: Path) -> AsyncIterator[Cluster]:
     site = FeedSite()
     await site.start()
     async with fresh_database(pg_server) as admin_url:
-        url = await with_password(admin_url)
+        url = await owned_by_new_role(admin_url, PASSWORD)
         bots = [
             BotProcess(bot_environment(
                 fake, tmp_path / "unused.db", DATABASE_URL=url, SHARD_COUNT="2",
