@@ -29,6 +29,7 @@ from bot.outbox.progress import ProgressReporter
 from bot.outbox.sender import DiscordSender
 from bot.rest_limit import RestLimiter
 from bot.settings import Settings
+from bot.shards import shards_label
 from bot.show.loader import ShowStore
 from bot.store import Store, open_store
 from bot.store.records import Delivery, Progress
@@ -96,6 +97,10 @@ class App:
             store, self.coordination, self.clock, limiter, settings.rate_limit, self.scheduler,
             self._event_servers,
         )  # fmt: skip
+        # what the others hear of before the gateway has said (its own count comes on ready)
+        self.cluster.shards = shards_label(
+            list(settings.shard_ids) if settings.shard_ids else None, settings.shard_count
+        )
         sender = DiscordSender(bot, store, install_id, notification_view, self.clock)
         dispatcher = Dispatcher(store, sender, self.clock, on_failed=self._delivery_failed,
                                 concurrency=fan_out_concurrency(settings.rate_limit))  # fmt: skip

@@ -67,6 +67,7 @@ async def cluster(pg_server: str, tmp_path: Path) -> AsyncIterator[Cluster]:
             for bot in bots:
                 await finish(bot)
                 assert PASSWORD not in bot.log  # the database password is never logged
+                assert "are also run by" not in bot.log  # each knows the other's shards
             check_fake(fake)
         finally:
             for bot in bots:
