@@ -19,6 +19,7 @@ from bot.client import FanBot
 from bot.clock import Clock
 from bot.cluster import Cluster
 from bot.discord_actions import HttpActions
+from bot.discord_rooms import RoomActions
 from bot.feeds.fetch import FeedFetcher
 from bot.i18n import lang_of, load_texts
 from bot.jobs import Scheduler
@@ -90,7 +91,7 @@ class App:
         self.usecases = UseCases(
             store=store, outbox=self.outbox, clock=self.clock, discord=self.actions,
             settings=settings, show=self.show, fetcher=self.feed_fetcher,
-            announce=self.coordination.announce,
+            announce=self.coordination.announce, rooms=RoomActions(bot),
         )  # fmt: skip
         self.logins = LoginPacer(store, self.coordination, self._max_concurrency)
         self.cluster = Cluster(

@@ -21,9 +21,10 @@ from bot.usecases.release import MAX_NOTE, MAX_SOURCE, MAX_UPDATE
 from bot.wiring import app_of
 from cogs._admin_base import AdminBase
 from cogs._admin_feeds import FeedCommands
+from cogs._admin_rooms import RoomCommands
 
 
-class Admin(FeedCommands):
+class Admin(FeedCommands, RoomCommands):
     admin = AdminBase.admin
 
     @admin.command(
@@ -33,7 +34,7 @@ class Admin(FeedCommands):
     @app_commands.rename(
         channel=_("channel"), role=_("role"), mod_role=_("mod_role"),
         countdown_channel=_("countdown_channel"), discussion=_("discussion"),
-        review_channel=_("review_channel"),
+        review_channel=_("review_channel"), episode_rooms=_("episode_rooms"),
     )  # fmt: skip
     @app_commands.describe(
         channel=_("Where announcements and reminders are posted"),
@@ -42,6 +43,7 @@ class Admin(FeedCommands):
         countdown_channel=_("A channel whose name I keep as a countdown to the premiere"),
         discussion=_("Whether the premiere post opens a discussion thread"),
         review_channel=_("Home server: where news-feed items wait for review"),
+        episode_rooms=_("One room per season 2 episode, each open once a member has watched it"),
     )
     async def setup_command(
         self,
@@ -52,6 +54,7 @@ class Admin(FeedCommands):
         countdown_channel: discord.VoiceChannel | discord.TextChannel | None = None,
         discussion: bool | None = None,
         review_channel: discord.TextChannel | None = None,
+        episode_rooms: bool | None = None,
     ) -> None:
         guild = interaction.guild
         if guild is None:  # a server that has the commands but not the bot
@@ -77,7 +80,9 @@ class Admin(FeedCommands):
             settings = await servers.settings_of(guild.id)
         warnings += thread_warnings(guild, settings)
         text = setup_text(lang_of(interaction.locale), settings, saved=changed, warnings=warnings)
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        if episode_rooms is not None:
+            text += "\n" + await self._episode_rooms(interaction, guild, episode_rooms)
+        await interaction.followup.send(text[:2000], ephemeral=True, allowed_mentions=NO_PINGS)
 
     @admin.command(
         name=_("release"),
@@ -162,6 +167,7 @@ class Admin(FeedCommands):
         await interaction.response.defer(ephemeral=True, thinking=True)
         status = await self.app.usecases.servers.status(guild_id_of(interaction))
         embed = status_embed(lang_of(interaction.locale), status, self.app.clock.seconds())
+        await self._episode_counts(interaction, embed)
         await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @admin.command(name=_("reload"), description=_("Reload the show's facts file"))

@@ -6,7 +6,7 @@ type, because a notification carries its kind's data as a JSON payload.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,13 +36,21 @@ class NotificationKind:
     # The reminders choices of DM subscribers who want it (None: every DM subscriber).
     dm_choices: tuple[str, ...] | None = None
     # Whom it reaches: 'everyone' (announcement channels and DM subscribers), or
-    # 'discussion' (only the announcement channels of servers with discussion threads on).
+    # 'discussion' (only the announcement channels of servers with discussion threads on), or
+    # 'member' (one delivery for the member of a member audience, to `act` on).
     reach: str = "everyone"
     # Its own buttons' components for one delivery (instead of the Notify me / Stop buttons).
     components: Callable[[Delivery], list[dict[str, Any]]] | None = None
     # For a kind that opens a thread on an earlier post (payload `post_of`: that post's
     # notification): the thread's name. Its own message goes into the thread.
     thread_name: Callable[[Delivery], str] | None = None
+    # For a kind that changes something for a member instead of posting (its one delivery's
+    # target is 'role'): the change, which reads what it needs when it runs, so a later
+    # notification of the same kind supersedes an earlier one not yet carried out.
+    act: Callable[[Delivery], Awaitable[None]] | None = None
+    # For such a kind: whether an attempt whose outcome is unknown had landed (asked of
+    # Discord), so that it is not made twice.
+    acted: Callable[[Delivery], Awaitable[bool]] | None = None
 
 
 _KINDS: dict[str, NotificationKind] = {}

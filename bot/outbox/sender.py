@@ -98,6 +98,9 @@ class DiscordSender:
         lane = urgent() if delivery.urgent else contextlib.nullcontext()
         try:
             with lane:
+                if spec.act is not None:
+                    await spec.act(delivery)
+                    return 0
                 if delivery.target == "role":
                     await self._give_role(delivery)
                     return 0
@@ -111,6 +114,12 @@ class DiscordSender:
         """The message of a delivery whose last attempt's outcome is unknown, if it reached
         Discord: ours, in its channel, dated after the attempt began, with the same content
         and embed. None: it is not there (or cannot be, for a role: giving one is idempotent)."""
+        acted = _kind_of(delivery).acted
+        if acted is not None:
+            try:
+                return 0 if await acted(delivery) else None
+            except Exception as exc:
+                raise classify(exc) from exc
         if delivery.target == "role":
             return None
         channel_id = delivery.channel_id

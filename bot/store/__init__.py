@@ -29,6 +29,7 @@ from bot.store.meta import MetaStore
 from bot.store.outbox import OutboxStore
 from bot.store.premiere import PremiereStore
 from bot.store.processes import ProcessStore
+from bot.store.rooms import RoomStore
 from bot.store.sqlite import SqliteDatabase
 from bot.store.subscriptions import SubscriptionStore
 
@@ -54,6 +55,7 @@ class Tx:
         self.audit = AuditStore(scope)
         self.meta = MetaStore(scope)
         self.processes = ProcessStore(scope)
+        self.rooms = RoomStore(scope)
         self._after_commit: list[Callable[[], None]] = []
 
     def after_commit(self, callback: Callable[[], None]) -> None:

@@ -272,13 +272,16 @@ class OutboxStore:
             )
         return (str(row[0]), row[1]) if row else None
 
-    async def cancel_for_member(self, guild_id: int, user_id: int) -> int:
-        """A member unsubscribed: what is still queued for their subscription is dropped."""
+    async def cancel_for_member(self, guild_id: int, user_id: int, kind: str | None = None) -> int:
+        """A member unsubscribed: what is still queued for their subscription (of `kind`,
+        when given) is dropped."""
+        of_kind = "" if kind is None else " AND kind = ?"
         async with self._scope.write() as conn:
             return await conn.execute(
                 "UPDATE deliveries SET state = 'cancelled' WHERE state = 'pending'"
-                " AND notification_id IN (SELECT id FROM notifications WHERE audience = ?)",
-                (str(Audience.member(guild_id, user_id)),),
+                " AND notification_id IN"
+                f" (SELECT id FROM notifications WHERE audience = ?{of_kind})",
+                (str(Audience.member(guild_id, user_id)), *([kind] if kind else [])),
             )
 
     # --- reports -------------------------------------------------------------------------
@@ -359,6 +362,15 @@ async def _expand(
         return
     if audience.scope == "member":
         assert audience.guild_id is not None and audience.user_id is not None
+        if reach == "member":  # one change for the member, made by its kind
+            await conn.execute(
+                "INSERT INTO deliveries"
+                " (notification_id, target, guild_id, user_id, next_attempt_at)"
+                " VALUES (?, 'role', ?, ?, ?) ON CONFLICT DO NOTHING",
+                (notification_id, audience.guild_id, audience.user_id, now),
+            )
+            await _set_state(conn, notification_id, "expanded")
+            return
         await _expand_member(conn, notification_id, audience.guild_id, audience.user_id, now)
         return
     if audience.scope == "review":  # the server's review channel, if it has one

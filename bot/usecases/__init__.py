@@ -14,8 +14,9 @@ from bot.show.loader import ShowStore
 from bot.store import Store
 from bot.usecases.feeds import FeedUseCases
 from bot.usecases.members import MemberUseCases
-from bot.usecases.ports import Announce, DiscordActions, Fetcher
+from bot.usecases.ports import Announce, DiscordActions, Fetcher, RoomActions
 from bot.usecases.release import ReleaseUseCases
+from bot.usecases.rooms import RoomUseCases
 from bot.usecases.servers import ServerUseCases
 
 
@@ -23,9 +24,11 @@ class UseCases:
     def __init__(
         self, *, store: Store, outbox: Outbox, clock: Clock, discord: DiscordActions,
         settings: Settings, show: ShowStore, fetcher: Fetcher, announce: Announce,
+        rooms: RoomActions,
     ) -> None:  # fmt: skip
         """`announce(topic)` wakes the jobs of every process that declared the topic."""
         self.release = ReleaseUseCases(store, outbox, clock, discord, show, announce)
         self.members = MemberUseCases(store, outbox, clock, discord)
         self.servers = ServerUseCases(store, clock, settings, show, announce)
         self.feeds = FeedUseCases(store, outbox, clock, settings, fetcher, announce)
+        self.rooms = RoomUseCases(store, outbox, clock, rooms, announce)

@@ -142,7 +142,7 @@ class MemberUseCases:
         """Remove the subscription, what is queued for it, and the role; what it was."""
         async with self.store.transaction() as tx:
             previous = await tx.subscriptions.remove(guild_id, user_id)
-            await tx.outbox.cancel_for_member(guild_id, user_id)
+            await tx.outbox.cancel_for_member(guild_id, user_id, SUBSCRIBED)
         if previous is None:
             return None
         settings = await self.store.guilds.get(guild_id)

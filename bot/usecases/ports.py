@@ -6,6 +6,7 @@ processes (a wake topic). Their implementations live above (`bot.discord_actions
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -45,4 +46,64 @@ class DiscordActions(Protocol):
 
     def event_servers(self) -> tuple[list[int], list[str]]:
         """(ids of the servers where the bot may manage events, names of the others)."""
+        ...
+
+
+# --- episode rooms ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Overwrite:
+    """A channel permission overwrite: a role's (`is_role`) or a member's."""
+
+    target_id: int
+    is_role: bool
+    allow: int
+    deny: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class GuildView:
+    """A server as this process's gateway shows it: enough to plan its episode rooms."""
+
+    guild_id: int
+    bot_id: int
+    bot_permissions: int  # the bot's server-wide permission bits
+    bot_top_position: int  # its highest role's position
+    channels: frozenset[int]
+    roles: dict[int, int]  # role id -> position
+    overwrites: dict[int, dict[int, tuple[int, int]]]  # channel -> target -> (allow, deny)
+    manager_roles: tuple[int, ...]  # roles with Manage Server (moderators without a mod role)
+
+
+class RoomActions(Protocol):
+    """What episode rooms ask of Discord; names and texts are the Discord side's to write,
+    in the server's language (`locale`)."""
+
+    def view(self, guild_id: int) -> GuildView | None:
+        """None: the server is not on this process's shards (or not known yet)."""
+        ...
+
+    async def create_category(
+        self, guild_id: int, locale: str, overwrites: list[Overwrite]
+    ) -> int: ...
+
+    async def create_room(
+        self, guild_id: int, category_id: int | None, episode: int, overwrites: list[Overwrite]
+    ) -> int: ...
+
+    async def create_role(self, guild_id: int, episode: int, locale: str) -> int: ...
+
+    async def set_overwrite(self, channel_id: int, overwrite: Overwrite) -> None: ...
+
+    async def post_rule(
+        self, guild_id: int, channel_id: int, episode: int, last: bool, locale: str, pin: bool
+    ) -> int:
+        """The room's rule (with its button unless `last`), pinned if `pin`; its message id."""
+        ...
+
+    async def add_button(
+        self, guild_id: int, channel_id: int, message_id: int, episode: int, locale: str
+    ) -> None:
+        """The rule of what was the last room gains its button (the count grew)."""
         ...

@@ -39,7 +39,8 @@ CREATE_PUBLIC_THREADS = 1 << 35
 SEND_MESSAGES_IN_THREADS = 1 << 38
 MODERATE_MEMBERS = 1 << 40
 CREATE_EVENTS = 1 << 44
-ALL_PERMISSIONS = (1 << 51) - 1
+PIN_MESSAGES = 1 << 51
+ALL_PERMISSIONS = (1 << 52) - 1
 
 EVERYONE_PERMISSIONS = (
     VIEW_CHANNEL
@@ -67,9 +68,10 @@ BOT_ROLE_PERMISSIONS = (
     | CREATE_EVENTS
     | CREATE_PUBLIC_THREADS
     | SEND_MESSAGES_IN_THREADS
+    | PIN_MESSAGES
 )
 
-TEXT_CHANNEL, DM_CHANNEL, VOICE_CHANNEL = 0, 1, 2
+TEXT_CHANNEL, DM_CHANNEL, VOICE_CHANNEL, CATEGORY_CHANNEL = 0, 1, 2, 4
 ROLE_OVERWRITE, MEMBER_OVERWRITE = 0, 1
 
 
@@ -212,6 +214,8 @@ class FakeChannel:
     recipient: FakeMember | None = None  # DM channels
     # permission overwrites: role or member id -> (type, allow, deny)
     overwrites: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    parent_id: int | None = None  # the category it is in
+    pins: list[int] = field(default_factory=list)  # pinned message ids, newest first
 
     def rename(self, name: str) -> None:
         """As Discord stores it: a text channel's name is lowercase, with dashes for spaces."""
@@ -236,11 +240,14 @@ class FakeChannel:
             name=self.name,
             position=self.position,
             permission_overwrites=self.overwrite_payloads(),
-            parent_id=None,
+            parent_id=None if self.parent_id is None else str(self.parent_id),
             nsfw=False,
-            rate_limit_per_user=0,
             flags=0,
         )
+        if self.type == CATEGORY_CHANNEL:
+            del data["last_message_id"]
+            return data
+        data["rate_limit_per_user"] = 0
         if self.type == VOICE_CHANNEL:
             data.update(bitrate=64000, user_limit=0, rtc_region=None, video_quality_mode=1)
         else:
@@ -387,6 +394,80 @@ class FakeGuild:
 
     def channel_updated(self, channel: FakeChannel) -> None:
         self._emit("CHANNEL_UPDATE", channel.payload(), 0)
+
+    def create_role(
+        self, name: str, permissions: int = 0, *, mentionable: bool = False
+    ) -> FakeRole:
+        """A new role, as Discord makes one: at the bottom (position 1, above @everyone), the
+        roles from there up moving one place higher."""
+        moved = [r for r in self.roles.values() if r.id != self.id and r.position >= 1]
+        for role in moved:
+            role.position += 1
+        role = self._add_role(name, permissions, mentionable=mentionable, position=1)
+        self._emit("GUILD_ROLE_CREATE", {"guild_id": str(self.id), "role": role.payload()}, 0)
+        for other in moved:
+            self._emit("GUILD_ROLE_UPDATE", {"guild_id": str(self.id), "role": other.payload()}, 0)
+        return role
+
+    def delete_role(self, role_id: int) -> None:
+        """A moderator deletes a role: members lose it, and so do channels' overwrites."""
+        role = self.roles.pop(role_id)
+        for member in self.members.values():
+            if role_id in member.roles:
+                member.roles.remove(role_id)
+        for channel in self.channels.values():
+            if channel.overwrites.pop(role_id, None) is not None:
+                self.channel_updated(channel)
+        data = {"guild_id": str(self.id), "role_id": str(role.id)}
+        self._emit("GUILD_ROLE_DELETE", data, 0)
+
+    def move_role(self, role_id: int, position: int) -> None:
+        """A moderator drags a role to `position` in Server Settings → Roles."""
+        ordered = sorted(
+            (r for r in self.roles.values() if r.id not in (self.id, role_id)),
+            key=lambda r: (r.position, r.id),
+        )
+        ordered.insert(max(0, position - 1), self.roles[role_id])
+        for index, role in enumerate(ordered, start=1):
+            if role.position != index or role.id == role_id:
+                role.position = index
+                self._emit(
+                    "GUILD_ROLE_UPDATE", {"guild_id": str(self.id), "role": role.payload()}, 0
+                )
+
+    def add_channel(
+        self,
+        name: str,
+        kind: int = TEXT_CHANNEL,
+        *,
+        parent_id: int | None = None,
+        overwrites: dict[int, tuple[int, int, int]] | None = None,
+    ) -> FakeChannel:
+        """A new channel (CHANNEL_CREATE follows). Under a category and without overwrites of
+        its own, it takes the category's, as Discord does."""
+        channel = FakeChannel(new_id(), name, kind, self.id, position=len(self.channels))
+        channel.rename(name)
+        channel.parent_id = parent_id
+        if overwrites is None and parent_id is not None:
+            overwrites = dict(self.channels[parent_id].overwrites)
+        channel.overwrites = dict(overwrites or {})
+        self.channels[channel.id] = channel
+        self._emit("CHANNEL_CREATE", channel.payload(), 0)
+        return channel
+
+    def delete_channel(self, channel_id: int) -> FakeChannel:
+        """The channel is gone (CHANNEL_DELETE follows); a category's channels stay, outside it."""
+        channel = self.channels.pop(channel_id)
+        self._emit("CHANNEL_DELETE", channel.payload(), 0)
+        for child in self.channels.values():
+            if child.parent_id == channel_id:
+                child.parent_id = None
+                self.channel_updated(child)
+        return channel
+
+    def can_see(self, member: FakeMember, channel_id: int) -> bool:
+        """Whether Discord shows `member` the channel (View Channel there)."""
+        return bool(self.channel_permissions(member, self.channels[channel_id]) & VIEW_CHANNEL)
 
     def _emit(self, event: str, data: dict[str, Any], intent_bit: int) -> None:
         if self._listener is not None:

@@ -28,6 +28,7 @@ from .rest_app import AppRoutes
 from .rest_channels import ChannelRoutes
 from .rest_guilds import GuildRoutes
 from .rest_interactions import InteractionRoutes
+from .rest_manage import ManageRoutes, RouteLimit
 from .rest_threads import FakeThread, ThreadRoutes
 from .transport import ApiError, Call, RecordedRequest, Reply, Router, read_body, to_response
 
@@ -89,6 +90,9 @@ class FakeDiscord:
         self.interactions = Interactions(self)
         self._global_limit = GlobalRateLimit(global_rate_limit)
         self.rename_limit = RenameLimit()
+        # PATCH /guilds/{id}/members/{id}: one bucket per guild (Discord's member edits allow
+        # about 10 per 10 s; tests that need a burst through raise it)
+        self.member_edit_limit = RouteLimit("fake-member-edit", 10, 10.0)
         # Moves the fake's clock for time-based limits (channel renames), so that a test
         # that moves the bot's clock (BOT_CLOCK_OFFSET) can move Discord's along with it.
         self.time_offset = 0.0
@@ -96,7 +100,14 @@ class FakeDiscord:
         self._stalls: list[_Stall] = []
 
         self._router = Router()
-        for routes in (AppRoutes, ChannelRoutes, GuildRoutes, InteractionRoutes, ThreadRoutes):
+        for routes in (
+            AppRoutes,
+            ChannelRoutes,
+            GuildRoutes,
+            ManageRoutes,
+            InteractionRoutes,
+            ThreadRoutes,
+        ):
             routes(self).register(self._router)
         self.app = web.Application(client_max_size=64 * 1024 * 1024)
         self.app.router.add_route("*", "/api/v10/{tail:.*}", self._handle_api)
@@ -261,6 +272,10 @@ class FakeDiscord:
     def scheduled_events(self, guild: FakeGuild | None = None) -> list[dict[str, Any]]:
         guild = guild or self.guild
         return copy.deepcopy(list(self.events.get(guild.id, {}).values()))
+
+    def set_member_edit_limit(self, limit: int, window_s: float) -> None:
+        """The per-route limit of member edits (PATCH /guilds/{id}/members/{id}), per guild."""
+        self.member_edit_limit = RouteLimit("fake-member-edit", limit, window_s)
 
     # -- faults --
     def set_global_rate_limit(self, per_second: int | None) -> None:

@@ -96,6 +96,18 @@ ROWS: dict[str, list[str]] = {
         f"INSERT INTO processes VALUES ('host:12:abc', 'host', 12, 'all', 1, {NOW}, {NOW + 5},"
         f" 1, '[]')",
     ],
+    "episode_count": [f"INSERT INTO episode_count VALUES (1, 8, {USER}, {NOW})"],
+    "episode_servers": [
+        f"INSERT INTO episode_servers VALUES ({GUILD}, 1, {OTHER + 20}, 'ko', {NOW})"
+    ],
+    "episode_rooms": [
+        f"INSERT INTO episode_rooms VALUES ({GUILD}, 1, {OTHER + 21}, {OTHER + 22},"
+        f" {OTHER + 23}, 1)",
+        f"INSERT INTO episode_rooms VALUES ({GUILD}, 8, {OTHER + 24}, {OTHER + 25}, NULL, 0)",
+    ],
+    "episode_progress": [
+        f"INSERT INTO episode_progress VALUES ({GUILD}, {USER}, 3, '[\"{OTHER + 1}\"]', 2, {NOW})",
+    ],
 }
 SEQUENCES = {"audit_log": 41, "updates": 7, "notifications": 30, "deliveries": 4000, "feeds": 2,
              "feed_items": 9}  # fmt: skip

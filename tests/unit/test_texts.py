@@ -29,6 +29,7 @@ BUILT_VALUES: dict[str, tuple[str, ...]] = {
     "notify.role_": ("forbidden",),
     "status.": ("returning", "new"),
     "reminders.": REMINDERS,
+    "rooms.missing.": ("manage_channels", "manage_roles", "role_above"),
     "news.": ("approved", "dismissed", "announced", "seen", "pending", "approve", "dismiss"),
 }
 

@@ -66,6 +66,13 @@ class RecordingDiscord:
         return [HOME], self.refused_servers
 
 
+class NoRooms:
+    """Episode rooms' port for use cases that don't make rooms: no server is known here."""
+
+    def view(self, guild_id: int) -> None:
+        return None
+
+
 async def no_feeds(url: str, etag: str | None, modified: str | None) -> FetchResult:
     raise FeedError("unreachable", url)
 
@@ -93,5 +100,6 @@ async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         usecases = UseCases(
             store=store, outbox=outbox, clock=clock, discord=discord, settings=settings,
             show=ShowStore(DEFAULT_SHOW_DATA), fetcher=no_feeds, announce=wakes.append,
+            rooms=NoRooms(),  # type: ignore[arg-type]
         )  # fmt: skip
         yield World(store, usecases, discord, clock, wakes)

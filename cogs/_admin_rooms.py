@@ -1,0 +1,53 @@
+"""/admin episodes and the episode rooms part of /admin setup and /admin status."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str as _
+
+from bot.i18n import lang_of, t
+from bot.ui.interactions import NO_PINGS
+from bot.ui.rooms import count_text, counts_lines, made_text
+from bot.usecases.rooms import MAX_EPISODES
+from cogs._admin_base import AdminBase
+
+
+class RoomCommands(AdminBase):
+    admin = AdminBase.admin
+
+    @admin.command(
+        name=_("episodes"),
+        description=_("Season 2's number of episodes (show-wide): one episode room each"),
+    )
+    @app_commands.rename(count=_("count"))
+    @app_commands.describe(count=_("How many episodes season 2 has (1-50)"))
+    async def episodes_command(
+        self, interaction: discord.Interaction, count: app_commands.Range[int, 1, MAX_EPISODES]
+    ) -> None:
+        await self._require_show_wide(interaction)
+        previous, now = await self.app.usecases.rooms.set_count(count, interaction.user.id)
+        text = count_text(lang_of(interaction.locale), previous, now)
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    async def _episode_rooms(
+        self, interaction: discord.Interaction, guild: discord.Guild, on: bool
+    ) -> str:
+        """/admin setup episode_rooms: on (refused with what the bot lacks) or off."""
+        lang, rooms = lang_of(interaction.locale), self.app.usecases.rooms
+        locale = str(interaction.guild_locale or "en-US")
+        if not on:
+            await rooms.turn_off(guild.id, locale, interaction.user.id)
+            return t(lang, "rooms.off")
+        return made_text(lang, await rooms.turn_on(guild.id, locale, interaction.user.id))
+
+    async def _episode_counts(self, interaction: discord.Interaction, embed: discord.Embed) -> None:
+        """/admin status: how many members are at each episode, where rooms are on."""
+        counts = await self.app.usecases.rooms.counts(interaction.guild_id or 0)
+        if counts is not None:
+            lang = lang_of(interaction.locale)
+            embed.add_field(
+                name=t(lang, "rooms.status_title"),
+                value=counts_lines(lang, counts)[:1024],
+                inline=False,
+            )
