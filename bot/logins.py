@@ -30,11 +30,16 @@ class LoginPacer:
         self._buckets: int | None = None
         self._last: dict[int, float] = {}
 
-    async def turn(self, shard_id: int) -> None:
-        """Returns when shard `shard_id` may IDENTIFY."""
+    async def _bucket_count(self) -> int:
+        """Asked of Discord once, and only for a shard other than 0 (a request less before
+        the usual first login)."""
         if self._buckets is None:
             self._buckets = max(1, await self._max_concurrency())
-        bucket = shard_id % self._buckets
+        return self._buckets
+
+    async def turn(self, shard_id: int) -> None:
+        """Returns when shard `shard_id` may IDENTIFY."""
+        bucket = shard_id % await self._bucket_count() if shard_id else 0  # 0 in any count
         shared = self.coordination.shared  # other processes log in too: the turn is in the db
         async with self.coordination.exclusive(f"identify:{bucket}"):
             key = f"identify:{bucket}"

@@ -12,7 +12,9 @@ Discord counts requests in any one-second window, so the limiter keeps a log of 
 second's requests and lets one more through only when the window has room, with a small
 margin for the time a request takes to arrive. Requests are also spread a little (never two
 closer than 0.7 of the average gap), so a full window does not leave in one burst whose tail
-reaches Discord late enough to land in the next window.
+reaches Discord late enough to land in the next window; the first tenth of the limit in a quiet
+window is not spread (a few requests have no such tail), so a lone caller, start-up's logins
+and sync say, never waits on an empty window.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 WINDOW_S = 1.0
 MARGIN_S = 0.05  # a request sent at t may reach Discord later than one sent before it (a busy host)
 SPREAD = 0.7
+UNSPREAD_SHARE = 0.1  # of the limit: requests that leave at once into a quiet window
 EXEMPT_PATHS = ("/interactions/", "/webhooks/")
 
 _urgent: ContextVar[bool] = ContextVar("rest_urgent", default=False)
@@ -58,6 +61,7 @@ class RestLimiter:
         self._waiting: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
         self._paused_until = 0.0
         self._gap = SPREAD / per_second
+        self._unspread = int(per_second * UNSPREAD_SHARE)
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.granted = 0
@@ -67,6 +71,7 @@ class RestLimiter:
         """A new share of the bot's limit (another process came or went)."""
         self.per_second = max(1, per_second)
         self._gap = SPREAD / self.per_second
+        self._unspread = int(self.per_second * UNSPREAD_SHARE)
         self._wakeup.set()
 
     async def acquire(self, *, urgent: bool = False) -> None:
@@ -89,7 +94,7 @@ class RestLimiter:
         while self._sent and now - self._sent[0] >= WINDOW_S + MARGIN_S:
             self._sent.popleft()
         delay = self._paused_until - now
-        if self._sent:
+        if self._sent and len(self._sent) >= self._unspread:
             delay = max(delay, self._sent[-1] + self._gap - now)
         if len(self._sent) >= self.per_second:
             delay = max(delay, self._sent[0] + WINDOW_S + MARGIN_S - now)

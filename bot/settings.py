@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values
-
 from bot.shards import parse_shard_ids
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -221,6 +219,10 @@ def _shard_ids(env: Mapping[str, str], count: int | None, shared: bool) -> tuple
 def read_environment(dotenv_path: Path | None = None) -> dict[str, str]:
     """The `.env` file's values overlaid by the process environment (which wins)."""
     path = dotenv_path or PROJECT_ROOT / ".env"
+    if not path.is_file():  # as dotenv reads it; without one (systemd, containers), no import
+        return dict(os.environ)
+    from dotenv import dotenv_values
+
     from_file = {k: v for k, v in dotenv_values(path).items() if v is not None}
     return from_file | dict(os.environ)
 

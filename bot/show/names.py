@@ -12,9 +12,6 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
-
 from bot.show.model import CastMember
 from bot.show.normalize import Parsed, fold, is_surname, latin_key, parse, split_surname
 
@@ -135,6 +132,9 @@ class NameIndex:
 
     def _closest(self, keys: list[str]) -> tuple[int | None, float]:
         """The one member with a key within its edit budget and strictly closer than others."""
+        from rapidfuzz import process  # at first use: its import is 10-20 ms of start-up
+        from rapidfuzz.distance import Levenshtein
+
         best: dict[int, tuple[int, float]] = {}  # owner -> (distance, similarity)
         for q in keys:
             hits = process.extract(
@@ -209,6 +209,8 @@ class NameIndex:
             i += 1
 
     def _fuzzy(self, q: str, limit: int) -> Iterable[tuple[int, float]]:
+        from rapidfuzz import fuzz, process  # at first use, as in _closest
+
         hits = process.extract(
             q, self._keys, scorer=fuzz.ratio, score_cutoff=_SUGGEST_CUTOFF, limit=limit
         )

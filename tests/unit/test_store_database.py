@@ -10,7 +10,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.store import Store, open_postgresql, open_sqlite
+from bot.store import Store, StoreError, open_postgresql, open_sqlite
 from bot.store.migrate import DIALECTS, load_migrations
 from bot.store.postgresql import PostgresDatabase
 from bot.store.sqlite import DatabaseInUse, SqliteDatabase
@@ -66,6 +66,20 @@ async def test_migrations_set_user_version_and_wal(tmp_path: Path) -> None:
             assert row is not None and row[0] == 1
     finally:
         await db.close()
+
+
+async def test_a_failing_migration_leaves_the_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All pending migrations are one transaction: one bad statement, and none of them is."""
+    shipped = load_migrations()
+    bad = (len(shipped) + 1, "9999_bad.sql", "CREATE TABLE fine (x INTEGER);\nCREATE TABLE (;\n")
+    monkeypatch.setattr("bot.store.sqlite.load_migrations", lambda _dialect: [*shipped, bad])
+    with pytest.raises(StoreError):
+        await open_db(tmp_path / "a.db")
+    with sqlite3.connect(tmp_path / "a.db") as raw:
+        assert raw.execute("PRAGMA user_version").fetchone() == (0,)
+        assert raw.execute("SELECT name FROM sqlite_master").fetchall() == []
 
 
 async def test_reopen_applies_nothing_twice(db: Store) -> None:
