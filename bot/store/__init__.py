@@ -31,6 +31,7 @@ from bot.store.premiere import PremiereStore
 from bot.store.processes import ProcessStore
 from bot.store.sqlite import SqliteDatabase
 from bot.store.subscriptions import SubscriptionStore
+from bot.store.trivia import TriviaStore
 
 __all__ = [
     "EventRecord", "Store", "StoreError", "Tx", "open_postgresql", "open_sqlite", "open_store"
@@ -54,6 +55,7 @@ class Tx:
         self.audit = AuditStore(scope)
         self.meta = MetaStore(scope)
         self.processes = ProcessStore(scope)
+        self.trivia = TriviaStore(scope)
         self._after_commit: list[Callable[[], None]] = []
 
     def after_commit(self, callback: Callable[[], None]) -> None:
