@@ -3,8 +3,12 @@ a game cut short by a restart; the leaderboard."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
+import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +18,8 @@ from tests.fakediscord import FakeDiscord
 from tests.fakediscord.models import FakeMember
 from tests.harness import BotProcess
 
+SEND_MESSAGES = 1 << 11
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 TRIVIA_ID = re.compile(r"aoad:trivia:(\d+):([0-3])")
 
 
@@ -90,6 +96,12 @@ async def test_a_game_scores_each_member_once_and_reveals_the_count(tmp_path: Pa
         busy = await fake.invoke("trivia start", options, member=players[1], channel_id=channel)
         assert busy.ephemeral and "already running in this channel" in busy.text
         other_channel = guild.announce_channel_id
+        guild.set_overwrite(other_channel, guild.bot_role.id, deny=SEND_MESSAGES)
+        await asyncio.sleep(0.5)  # the bot hears of it through the gateway
+        refused = await fake.invoke("trivia start", member=players[1], channel_id=other_channel)
+        assert refused.ephemeral and "I can't post in this channel" in refused.text
+        guild.set_overwrite(other_channel, guild.bot_role.id)  # allowed again
+        await asyncio.sleep(0.5)
         other = await fake.invoke(
             "trivia start", {"questions": 1, "seconds": 10}, member=players[1],
             channel_id=other_channel,
@@ -135,3 +147,143 @@ async def test_a_game_scores_each_member_once_and_reveals_the_count(tmp_path: Pa
         db = Path(bot.env["DATABASE_PATH"])
         assert query(db, "SELECT COUNT(*) FROM trivia_answers") == [(12,)]
         assert query(db, "SELECT COUNT(*) FROM trivia_games WHERE state = 'ended'") == [(2,)]
+
+
+# ── the daily question ───────────────────────────────────────────────────────
+
+
+def daily_posts(fake: FakeDiscord, channel_id: int) -> list[dict[str, Any]]:
+    return [
+        m
+        for m in fake.channel_messages(channel_id)
+        if any("Question of the day" in (e.get("title") or "") or "오늘의 문제" in (
+            e.get("title") or "") for e in m.get("embeds") or [])
+    ]  # fmt: skip
+
+
+def day_of(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).date().isoformat()
+
+
+async def move_clock(bot: BotProcess, to: float, *, kill: bool = False) -> None:
+    """Restart the bot with its clock at `to` (a SIGKILL first, if asked)."""
+    bot.env["BOT_CLOCK_OFFSET"] = str(to - time.time())
+    if kill:
+        await bot.kill()
+        await bot.start()
+    else:
+        await bot.restart()
+
+
+async def test_the_daily_question_once_a_day_across_kills_and_a_missed_day(
+    tmp_path: Path,
+) -> None:
+    async with serving(tmp_path, extra_guilds=["Korean fans"]) as (fake, bot):
+        home, korean = fake.guild, fake.guilds[1]
+        korean.preferred_locale = "ko"
+        hour = (datetime.now(UTC) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+        for guild in (home, korean):
+            answer = await fake.invoke(
+                "admin setup",
+                {"trivia_channel": guild.general_channel_id, "trivia_hour": hour.hour},
+                member=guild.admin, guild=guild,
+            )  # fmt: skip
+            assert f"<#{guild.general_channel_id}>" in answer.text, answer.text
+        await asyncio.sleep(1.5)
+        assert daily_posts(fake, home.general_channel_id) == []  # not before its hour
+
+        # at the hour: one question in each server, in its language
+        day1 = hour.timestamp() + 20
+        await move_clock(bot, day1)
+        for guild in (home, korean):
+            await wait_until(
+                lambda g=guild: len(daily_posts(fake, g.general_channel_id)) == 1,
+                timeout=15, what="the day's question",
+            )  # fmt: skip
+        post = daily_posts(fake, home.general_channel_id)[0]
+        assert post["nonce"] and len(button_ids(post)) == 4
+        assert day_of(day1) in embed_text(post)
+        ko_text = embed_text(daily_posts(fake, korean.general_channel_id)[0])
+        assert HANGUL.search(ko_text.split("\n", 2)[-1]), ko_text  # the question itself
+        correct, _ = right_choice(bot, post)
+        fan = home.fan
+        locked = await fake.press_button(post, button_ids(post)[correct], member=fan)
+        assert "Locked in" in locked.text
+
+        # killed and back the same day: nothing again
+        await move_clock(bot, day1 + 60, kill=True)
+        await asyncio.sleep(3)
+        assert len(daily_posts(fake, home.general_channel_id)) == 1
+        again = await fake.press_button(post, button_ids(post)[0], member=fan)
+        assert "already answered" in again.text
+
+        # the next day's reveals the day before's answer and who got it
+        await move_clock(bot, day1 + 86400)
+        await wait_until(
+            lambda: len(daily_posts(fake, home.general_channel_id)) == 2,
+            timeout=15, what="the next day's question",
+        )  # fmt: skip
+        second = daily_posts(fake, home.general_channel_id)[1]
+        text = embed_text(second)
+        assert "The last question" in text and "1 of 1 got it right." in text, text
+        choices = query(Path(bot.env["DATABASE_PATH"]),
+                        "SELECT choices, correct FROM trivia_questions WHERE day = ?"
+                        " AND guild_id = ?", day_of(day1), home.id)  # fmt: skip
+        answer_text = json.loads(choices[0][0])[choices[0][1]]
+        assert f"The answer: **{answer_text}**" in text.replace("\\", ""), text
+        late = await fake.press_button(post, button_ids(post)[0], member=home.admin)
+        assert "This question is closed" in late.text  # yesterday's buttons still answer
+        top = await fake.invoke("trivia top", member=fan)
+        assert f"<@{fan.id}>: 1 points" in top.text and "Rank 1, 1 points" in top.text
+
+        # the bot is down through the third day's hour: posted late, when it is back, once
+        await bot.stop()
+        await asyncio.sleep(1)
+        await move_clock(bot, day1 + 2 * 86400 + 3 * 3600)
+        await wait_until(
+            lambda: len(daily_posts(fake, home.general_channel_id)) == 3,
+            timeout=15, what="the missed day's question",
+        )  # fmt: skip
+        assert day_of(day1 + 2 * 86400) in embed_text(daily_posts(fake, home.general_channel_id)[2])
+        await asyncio.sleep(2)
+        for guild in (home, korean):
+            assert len(daily_posts(fake, guild.general_channel_id)) == 3
+
+
+async def test_a_game_cut_by_a_kill_ends_cleanly_with_its_points(tmp_path: Path) -> None:
+    async with serving(tmp_path) as (fake, bot):
+        fan, channel = fake.guild.fan, fake.guild.general_channel_id
+        await fake.invoke(
+            "trivia start", {"questions": 3, "seconds": 10}, member=fan, channel_id=channel
+        )
+        first = await question_message(fake, channel, "Question 1 of 3")
+        correct, _ = right_choice(bot, first)
+        await fake.press_button(first, button_ids(first)[correct], member=fan)
+        second = await question_message(fake, channel, "Question 2 of 3")
+        correct, _ = right_choice(bot, second)
+        await fake.press_button(second, button_ids(second)[correct], member=fan)
+        old_button = button_ids(second)[(correct + 1) % 4]
+        await bot.kill()  # mid-question: the game's process is gone
+        await bot.start()
+
+        title = "🏁 Trivia ended early (the bot restarted): 2 questions"
+        await wait_until(lambda: titled(fake, channel, title) is not None, timeout=15,
+                         what="the cut game's scores")  # fmt: skip
+        assert f"<@{fan.id}>: 2 points" in embed_text(titled(fake, channel, title) or {})
+        now = fake.messages.by_id[int(second["id"])]
+        assert not now.get("components") and "1 of 1 got it right." in embed_text(now)
+        await asyncio.sleep(2)  # no third question, no second set of scores
+        assert titled(fake, channel, "Question 3 of 3") is None
+        assert sum(1 for m in fake.channel_messages(channel) if "🏁" in embed_text(m)) == 1
+
+        # an old message's button is still answered, and scores nothing
+        planted = fake.plant_bot_message(channel, "old question", old_button)
+        late = await fake.press_button(planted, old_button, member=fake.guild.admin)
+        assert "This question is closed. The answer was" in late.text
+        top = await fake.invoke("trivia top", member=fan, channel_id=channel)
+        assert "Rank 1, 2 points" in top.text and f"<@{fake.guild.admin.id}>" not in top.text
+        # a new game may start in the channel again
+        again = await fake.invoke(
+            "trivia start", {"questions": 1, "seconds": 10}, member=fan, channel_id=channel
+        )
+        assert not again.ephemeral

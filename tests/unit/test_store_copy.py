@@ -103,7 +103,7 @@ ROWS: dict[str, list[str]] = {
     ],
     "trivia_questions": [
         f"INSERT INTO trivia_questions VALUES (70, {GUILD}, {OTHER}, 5, 1, NULL, 'facts:author',"
-        f" 'ko', '원작 웹툰 작가는?', '[\"주동근\", \"천성일\", \"이재규\", \"로몬\"]', 0, {NOW},"
+        f' \'ko\', \'원작 웹툰 작가는?\', \'["주동근", "천성일", "이재규", "로몬"]\', 0, {NOW},'
         f" {NOW + 20}, 'revealed', {OTHER + 6}, 1, 2)",
     ],
     "trivia_answers": [
