@@ -313,24 +313,33 @@ class TriviaStore:
 
     async def press(self, question_id: int, user_id: int, choice: int, now: int) -> Press:
         """Store a member's press if it is their first on an open question."""
+        return (await self.press_many([(question_id, user_id, choice)], now))[0]
+
+    async def press_many(self, presses: list[tuple[int, int, int]], now: int) -> list[Press]:
+        """Many presses (question, member, choice) in one transaction, each as `press()`."""
         async with self._scope.write() as conn:
-            row = await conn.fetchone(
-                "INSERT INTO trivia_answers (question_id, user_id, choice, correct, answered_at)"
-                " SELECT q.id, ?, ?, CASE WHEN q.correct = ? THEN 1 ELSE 0 END, ?"
-                " FROM trivia_questions q WHERE q.id = ? AND q.state = 'open'"
-                f" AND (q.closes_at IS NULL OR q.closes_at > ?){_share_lock(conn)}"
-                " ON CONFLICT DO NOTHING RETURNING choice",
-                (user_id, choice, choice, now, question_id, now),
-            )
-            if row is not None:
-                return Press("locked", choice)
-            earlier = await conn.fetchone(
-                "SELECT choice FROM trivia_answers WHERE question_id = ? AND user_id = ?",
-                (question_id, user_id),
-            )
-            found = await conn.fetchone(
-                f"SELECT {_QUESTION} FROM trivia_questions WHERE id = ?", (question_id,)
-            )
+            return [await self._press(conn, *press, now) for press in presses]
+
+    async def _press(
+        self, conn: Conn, question_id: int, user_id: int, choice: int, now: int
+    ) -> Press:
+        row = await conn.fetchone(
+            "INSERT INTO trivia_answers (question_id, user_id, choice, correct, answered_at)"
+            " SELECT q.id, ?, ?, CASE WHEN q.correct = ? THEN 1 ELSE 0 END, ?"
+            " FROM trivia_questions q WHERE q.id = ? AND q.state = 'open'"
+            f" AND (q.closes_at IS NULL OR q.closes_at > ?){_share_lock(conn)}"
+            " ON CONFLICT DO NOTHING RETURNING choice",
+            (user_id, choice, choice, now, question_id, now),
+        )
+        if row is not None:
+            return Press("locked", choice)
+        earlier = await conn.fetchone(
+            "SELECT choice FROM trivia_answers WHERE question_id = ? AND user_id = ?",
+            (question_id, user_id),
+        )
+        found = await conn.fetchone(
+            f"SELECT {_QUESTION} FROM trivia_questions WHERE id = ?", (question_id,)
+        )
         question = _question(found) if found else None
         if earlier is not None:
             return Press("again", int(earlier[0]), question)

@@ -7,6 +7,7 @@ transaction with the outbox notification that posts it and the reveal of the day
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ SECONDS = (10, 60)
 DAY_S = 86400
 RECENT_DAYS = 30  # a daily question is not asked again within this many days, while others are
 TOP = 10
+PRESS_BATCH = 200  # presses written in one transaction, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,8 @@ class TriviaUseCases:
         self.bank = bank
         self.announce = announce
         self.rng = rng or random.Random()
+        self._presses: list[tuple[int, int, int, asyncio.Future[Press]]] = []
+        self._writing: asyncio.Task[None] | None = None
 
     # --- set-up and packs ------------------------------------------------------------------
 
@@ -182,7 +186,30 @@ class TriviaUseCases:
     # --- presses and the leaderboard -------------------------------------------------------
 
     async def press(self, question_id: int, user_id: int, choice: int) -> Press:
-        return await self.store.trivia.press(question_id, user_id, choice, self.clock.seconds())
+        """Stored before it is answered. Presses that come while a transaction of presses is
+        being written wait for the next one, together: a burst of 1,000 is a few dozen
+        transactions, not 1,000."""
+        done: asyncio.Future[Press] = asyncio.get_running_loop().create_future()
+        self._presses.append((question_id, user_id, choice, done))
+        if self._writing is None or self._writing.done():
+            self._writing = asyncio.create_task(self._write_presses())
+        return await done
+
+    async def _write_presses(self) -> None:
+        while self._presses:
+            batch, self._presses = self._presses[:PRESS_BATCH], self._presses[PRESS_BATCH:]
+            try:
+                stored = await self.store.trivia.press_many(
+                    [(q, u, c) for q, u, c, _ in batch], self.clock.seconds()
+                )
+            except Exception as exc:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for (*_, done), press in zip(batch, stored, strict=True):
+                if not done.done():
+                    done.set_result(press)
 
     async def leaderboard(self, guild_id: int, user_id: int) -> Leaderboard:
         return Leaderboard(
