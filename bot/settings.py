@@ -14,6 +14,7 @@ from bot.shards import parse_shard_ids
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = PROJECT_ROOT / "data" / "bot.db"
 DEFAULT_SHOW_DATA = PROJECT_ROOT / "data" / "show.toml"
+DEFAULT_TRIVIA = PROJECT_ROOT / "data" / "trivia"
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY = "wss://gateway.discord.gg/"
 
@@ -67,6 +68,8 @@ class Settings:
     # Gateway shards: the total across processes, and this process's (None: all of them).
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
+    # The folder of trivia question packs (YAML, Red-DiscordBot's trivia-list format).
+    trivia_path: Path = DEFAULT_TRIVIA
 
 
 def _guild_id(env: Mapping[str, str], name: str) -> int | None:
@@ -101,6 +104,14 @@ def _show_data(env: Mapping[str, str]) -> Path:
     path = Path(raw).expanduser() if raw else DEFAULT_SHOW_DATA
     if not path.is_file() or not os.access(path, os.R_OK):
         raise SettingsError(f"SHOW_DATA_PATH: cannot read the show's facts file {str(path)!r}")
+    return path
+
+
+def _trivia(env: Mapping[str, str]) -> Path:
+    raw = env.get("TRIVIA_PATH", "").strip()
+    path = Path(raw).expanduser() if raw else DEFAULT_TRIVIA
+    if not path.is_dir() or not os.access(path, os.R_OK | os.X_OK):
+        raise SettingsError(f"TRIVIA_PATH: cannot read the folder of trivia packs {str(path)!r}")
     return path
 
 
@@ -248,4 +259,5 @@ def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Setting
         database_url=database_url,
         shard_count=shard_count,
         shard_ids=_shard_ids(env, shard_count, database_url is not None),
+        trivia_path=_trivia(env),
     )

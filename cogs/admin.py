@@ -16,6 +16,7 @@ from bot.notify.when import zone_suggestions
 from bot.ui.admin import premiere_changed_text, setup_text, status_embed, subscribers_text
 from bot.ui.feeds import FeedListPageButton, FeedReviewButton, register_feed_notices
 from bot.ui.interactions import NO_PINGS, guild_id_of, reply_handle
+from bot.ui.trivia import packs_text, trivia_setup_line
 from bot.usecases.feed_poller import FeedPoller
 from bot.usecases.release import MAX_NOTE, MAX_SOURCE, MAX_UPDATE
 from bot.wiring import app_of
@@ -35,6 +36,7 @@ class Admin(FeedCommands, RoomCommands):
         channel=_("channel"), role=_("role"), mod_role=_("mod_role"),
         countdown_channel=_("countdown_channel"), discussion=_("discussion"),
         review_channel=_("review_channel"), episode_rooms=_("episode_rooms"),
+        trivia_channel=_("trivia_channel"), trivia_hour=_("trivia_hour"),
     )  # fmt: skip
     @app_commands.describe(
         channel=_("Where announcements and reminders are posted"),
@@ -44,6 +46,8 @@ class Admin(FeedCommands, RoomCommands):
         discussion=_("Whether the premiere post opens a discussion thread"),
         review_channel=_("Home server: where news-feed items wait for review"),
         episode_rooms=_("One room per season 2 episode, each open once a member has watched it"),
+        trivia_channel=_("Where the daily trivia question is posted"),
+        trivia_hour=_("The daily question's hour, 0-23 UTC (default 12)"),
     )
     async def setup_command(
         self,
@@ -55,6 +59,8 @@ class Admin(FeedCommands, RoomCommands):
         discussion: bool | None = None,
         review_channel: discord.TextChannel | None = None,
         episode_rooms: bool | None = None,
+        trivia_channel: discord.TextChannel | None = None,
+        trivia_hour: app_commands.Range[int, 0, 23] | None = None,
     ) -> None:
         guild = interaction.guild
         if guild is None:  # a server that has the commands but not the bot
@@ -62,10 +68,13 @@ class Admin(FeedCommands, RoomCommands):
         warnings = check_setup(guild, channel, role, mod_role, countdown_channel)
         if review_channel is not None:
             check_setup(guild, review_channel, None, None)  # it must be able to post there
+        if trivia_channel is not None:
+            check_setup(guild, trivia_channel, None, None)  # so must it there
         await interaction.response.defer(ephemeral=True, thinking=True)
         servers = self.app.usecases.servers
         given = (channel, role, mod_role, countdown_channel, review_channel)
-        changed = any(given) or discussion is not None
+        trivia_given = trivia_channel is not None or trivia_hour is not None
+        changed = any(given) or discussion is not None or trivia_given
         if changed:
             settings = await servers.set_up(
                 guild.id, user_id=interaction.user.id,
@@ -78,8 +87,18 @@ class Admin(FeedCommands, RoomCommands):
             )  # fmt: skip
         else:
             settings = await servers.settings_of(guild.id)
+        trivia = self.app.usecases.trivia
+        if trivia_given:
+            daily = await trivia.set_up(
+                guild.id, user_id=interaction.user.id, hour=trivia_hour,
+                channel_id=trivia_channel.id if trivia_channel else None,
+            )  # fmt: skip
+        else:
+            daily = await trivia.settings(guild.id)
         warnings += thread_warnings(guild, settings)
-        text = setup_text(lang_of(interaction.locale), settings, saved=changed, warnings=warnings)
+        lang = lang_of(interaction.locale)
+        text = setup_text(lang, settings, saved=changed, warnings=warnings)
+        text += "\n" + trivia_setup_line(lang, daily)
         if episode_rooms is not None:
             text += "\n" + await self._episode_rooms(interaction, guild, episode_rooms)
         await interaction.followup.send(text[:2000], ephemeral=True, allowed_mentions=NO_PINGS)
@@ -175,7 +194,9 @@ class Admin(FeedCommands, RoomCommands):
         cast = await self.app.usecases.servers.reload_show(
             interaction.guild_id, interaction.user.id
         )
-        answer = t(lang_of(interaction.locale), "reload.ok", cast=cast)
+        lang = lang_of(interaction.locale)
+        packs = self.app.usecases.trivia.reload_packs()
+        answer = t(lang, "reload.ok", cast=cast) + "\n" + packs_text(lang, packs)
         await interaction.response.send_message(answer, ephemeral=True, allowed_mentions=NO_PINGS)
 
 

@@ -25,6 +25,7 @@ def bot_environment(fake: FakeDiscord, db_path: Path, **overrides: str) -> dict[
         SHARD_COUNT="",
         SHARD_IDS="",
         SHOW_DATA_PATH="",
+        TRIVIA_PATH="",
         HOME_GUILD_ID=str(fake.guild.id),
         DEV_GUILD_ID="",
         LOG_LEVEL="INFO",

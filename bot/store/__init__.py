@@ -32,6 +32,7 @@ from bot.store.processes import ProcessStore
 from bot.store.rooms import RoomStore
 from bot.store.sqlite import SqliteDatabase
 from bot.store.subscriptions import SubscriptionStore
+from bot.store.trivia import TriviaStore
 
 __all__ = [
     "EventRecord", "Store", "StoreError", "Tx", "open_postgresql", "open_sqlite", "open_store"
@@ -56,6 +57,7 @@ class Tx:
         self.meta = MetaStore(scope)
         self.processes = ProcessStore(scope)
         self.rooms = RoomStore(scope)
+        self.trivia = TriviaStore(scope)
         self._after_commit: list[Callable[[], None]] = []
 
     def after_commit(self, callback: Callable[[], None]) -> None:

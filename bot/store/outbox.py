@@ -383,6 +383,16 @@ async def _expand(
         )
         await _set_state(conn, notification_id, "expanded")
         return
+    if audience.scope == "channel":  # that one channel, in its server's language
+        await conn.execute(
+            "INSERT INTO deliveries"
+            " (notification_id, target, guild_id, channel_id, locale, next_attempt_at)"
+            " VALUES (?, 'channel', ?, ?, COALESCE((SELECT locale FROM guild_settings"
+            " WHERE guild_id = ?), 'en-US'), ?) ON CONFLICT DO NOTHING",
+            (notification_id, audience.guild_id, audience.user_id, audience.guild_id, now),
+        )
+        await _set_state(conn, notification_id, "expanded")
+        return
     only_discussion = " AND discussion = 1" if reach == "discussion" else ""
     posts = await conn.execute(
         "INSERT INTO deliveries"

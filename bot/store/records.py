@@ -114,12 +114,13 @@ class Planned:
 @dataclass(frozen=True, slots=True)
 class Audience:
     """Whom a notification reaches: every announcement channel and DM subscriber
-    ('broadcast'), one member of one server ('member'), or one server's review channel
-    ('review'). Stored as text: `broadcast`, `member:GUILD:USER`, `review:GUILD`."""
+    ('broadcast'), one member of one server ('member'), one server's review channel
+    ('review'), or one channel of one server ('channel', e.g. its trivia channel). Stored as
+    text: `broadcast`, `member:GUILD:USER`, `review:GUILD`, `channel:GUILD:CHANNEL`."""
 
-    scope: Literal["broadcast", "member", "review"] = "broadcast"
+    scope: Literal["broadcast", "member", "review", "channel"] = "broadcast"
     guild_id: int | None = None
-    user_id: int | None = None
+    user_id: int | None = None  # for 'channel': the channel's id
 
     @classmethod
     def member(cls, guild_id: int, user_id: int) -> Audience:
@@ -128,6 +129,10 @@ class Audience:
     @classmethod
     def review(cls, guild_id: int) -> Audience:
         return cls("review", guild_id)
+
+    @classmethod
+    def channel(cls, guild_id: int, channel_id: int) -> Audience:
+        return cls("channel", guild_id, channel_id)
 
     def __str__(self) -> str:
         ids = [str(i) for i in (self.guild_id, self.user_id) if i is not None]
@@ -143,6 +148,8 @@ class Audience:
                 return cls.review(int(ids[0]))
             if scope == "member" and len(ids) == 2:
                 return cls.member(int(ids[0]), int(ids[1]))
+            if scope == "channel" and len(ids) == 2:
+                return cls.channel(int(ids[0]), int(ids[1]))
         raise ValueError(f"unknown audience {text!r}")
 
 

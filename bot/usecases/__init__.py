@@ -12,12 +12,14 @@ from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.show.loader import ShowStore
 from bot.store import Store
+from bot.trivia.bank import QuestionBank
 from bot.usecases.feeds import FeedUseCases
 from bot.usecases.members import MemberUseCases
 from bot.usecases.ports import Announce, DiscordActions, Fetcher, RoomActions
 from bot.usecases.release import ReleaseUseCases
 from bot.usecases.rooms import RoomUseCases
 from bot.usecases.servers import ServerUseCases
+from bot.usecases.trivia import TriviaUseCases
 
 
 class UseCases:
@@ -32,3 +34,5 @@ class UseCases:
         self.servers = ServerUseCases(store, clock, settings, show, announce)
         self.feeds = FeedUseCases(store, outbox, clock, settings, fetcher, announce)
         self.rooms = RoomUseCases(store, outbox, clock, rooms, announce)
+        bank = QuestionBank(show, settings.trivia_path)  # the packs are read here, at start-up
+        self.trivia = TriviaUseCases(store, outbox, clock, bank, announce)

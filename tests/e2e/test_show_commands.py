@@ -501,7 +501,14 @@ async def test_plot_hides_the_spoilers_unless_asked(
 
 @pytest.mark.parametrize(
     ("name", "term"),
-    [("Cho Yi-hyun", "halbie"), ("Lomon", "feelings"), ("남라", "반감염자")],
+    [
+        ("Cho Yi-hyun", "halbie"),
+        ("Lomon", "feelings"),
+        ("남라", "반감염자"),
+        # /plot hides who Han Du-seok is: so does his card
+        ("Roh Jae-won", "National Intelligence Service"),
+        ("한두석", "국가정보원"),
+    ],
 )
 async def test_a_cards_spoiler_is_only_inside_spoiler_tags(
     fake: FakeDiscord, bot: BotProcess, name: str, term: str

@@ -300,9 +300,9 @@ def test_cast_card() -> None:
     text = text_of(embed)
     assert embed.title == "Roh Jae-won (노재원)"
     assert "Han Du-seok" in text and "한두석" in text and "Ro Jae-won" in text
-    assert "National Intelligence Service" in text
+    assert "||A team leader from the National Intelligence Service||" in text  # as in /plot
     ko = text_of(cast_card_embed(SHOW.cast[6], "ko"))
-    assert "노재원 (Roh Jae-won)" in ko and "국가정보원" in ko
+    assert "노재원 (Roh Jae-won)" in ko and "||국가정보원 팀장이에요||" in ko
 
 
 # ── echoing user input ───────────────────────────────────────────────────────

@@ -32,6 +32,8 @@ def test_token_never_in_repr() -> None:
         (BASE | {"DEV_GUILD_ID": "-5"}, "DEV_GUILD_ID"),
         (BASE | {"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         (BASE | {"SHOW_DATA_PATH": "/nonexistent/show.toml"}, "SHOW_DATA_PATH"),
+        (BASE | {"TRIVIA_PATH": "/nonexistent/trivia"}, "TRIVIA_PATH"),
+        (BASE | {"TRIVIA_PATH": __file__}, "TRIVIA_PATH"),  # a file, not a folder
         (BASE | {"DISCORD_API_BASE_URL": "ftp://x"}, "DISCORD_API_BASE_URL"),
         (BASE | {"DISCORD_GATEWAY_URL": "ws://h/gateway?v=10"}, "DISCORD_GATEWAY_URL"),
         (BASE | {"BOT_CLOCK_OFFSET": "soon"}, "BOT_CLOCK_OFFSET"),

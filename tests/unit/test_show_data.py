@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.show.loader import ShowDataError, ShowStore, load_show
-from bot.show.model import ShowData
+from bot.show.model import ShowData, Text
+from bot.show.spoilers import leaks, spoiler_phrases, spoils
 
 SHIPPED = Path(__file__).resolve().parents[2] / "data" / "show.toml"
 SOURCE = SHIPPED.read_text(encoding="utf-8")
@@ -102,7 +104,9 @@ def test_cast_parts(show: ShowData) -> None:
     assert "senior" in by_actor["Lee Min-jae"].part.en
     ju_ran = by_actor["Kim Si-eun"].part.en
     assert all(s in ju_ran for s in ("student council", "clubs", "Squid Game", "Next Sohee"))
-    assert "National Intelligence Service" in by_actor["Roh Jae-won"].part.en
+    du_seok = by_actor["Roh Jae-won"].spoiler  # /plot hides it among its spoilers
+    assert du_seok is not None and "National Intelligence Service" in du_seok.en
+    assert "Intelligence" not in by_actor["Roh Jae-won"].part.en
     assert "outspoken" in by_actor["Yoon Ga-i"].part.en
     assert all(m.part.en and m.part.ko for m in show.cast)
 
@@ -286,3 +290,23 @@ def test_reload_if_changed(tmp_path: Path) -> None:
 def test_store_fails_fast_on_a_bad_file(tmp_path: Path) -> None:
     with pytest.raises(ShowDataError):
         ShowStore(_write(tmp_path, "[series]\n"))
+
+
+def test_cast_and_timeline_tell_nothing_that_plot_hides(show: ShowData) -> None:
+    """/cast and /release show openly only what /plot shows openly: a phrase of a spoiler
+    (the premise's or a card's) that the spoiler-free premise lacks is in no part or entry."""
+    assert leaks(show) == []
+    phrases = spoiler_phrases(show)
+    assert {"halbie", "national intelligence", "feelings", "반감염자예요"} <= phrases
+    assert spoils("Who plays Han Du-seok?", phrases) is None
+    assert spoils("Which team leader from the National Intelligence Service…", phrases)
+
+
+def test_a_part_that_tells_a_spoiler_is_found(show: ShowData) -> None:
+    members = list(show.cast)
+    du_seok = members[6]
+    members[6] = dataclasses.replace(du_seok, part=Text("NIS team leader", "국가정보원 팀장"))
+    assert leaks(dataclasses.replace(show, cast=tuple(members))) == [
+        "cast[6].part.en: 'leader'",
+        "cast[6].part.ko: '국가정보원 팀장'",
+    ]

@@ -108,9 +108,24 @@ ROWS: dict[str, list[str]] = {
     "episode_progress": [
         f"INSERT INTO episode_progress VALUES ({GUILD}, {USER}, 3, '[\"{OTHER + 1}\"]', 2, {NOW})",
     ],
+    "trivia_settings": [f"INSERT INTO trivia_settings VALUES ({GUILD}, {OTHER + 4}, 9, {NOW})"],
+    "trivia_games": [
+        f"INSERT INTO trivia_games VALUES (5, {GUILD}, {OTHER}, {USER}, 'host:12:abc', 'ko', 3,"
+        f" 20, 'running', {NOW}, NULL)",
+    ],
+    "trivia_questions": [
+        f"INSERT INTO trivia_questions VALUES (70, {GUILD}, {OTHER}, 5, 1, NULL, 'facts:author',"
+        f' \'ko\', \'원작 웹툰 작가는?\', \'["주동근", "천성일", "이재규", "로몬"]\', 0, {NOW},'
+        f" {NOW + 20}, 'revealed', {OTHER + 6}, 1, 2)",
+    ],
+    "trivia_answers": [
+        f"INSERT INTO trivia_answers VALUES (70, {USER}, 0, 1, {NOW})",
+        f"INSERT INTO trivia_answers VALUES (70, {OTHER}, 3, 0, {NOW})",
+    ],
+    "trivia_points": [f"INSERT INTO trivia_points VALUES ({GUILD}, {USER}, 1, {NOW})"],
 }
 SEQUENCES = {"audit_log": 41, "updates": 7, "notifications": 30, "deliveries": 4000, "feeds": 2,
-             "feed_items": 9}  # fmt: skip
+             "feed_items": 9, "trivia_games": 5, "trivia_questions": 70}  # fmt: skip
 
 
 def fill(db: Path, rows: dict[str, list[str]] = ROWS) -> None:
