@@ -108,8 +108,12 @@ async def test_each_member_gets_the_reminders_they_chose(configured: World) -> N
         if kind == "reminder_7d":  # a later change counts for everything not yet sent
             await fake.invoke("notify on", {"via": "dm", "reminders": "premiere"},
                               member=changing)  # fmt: skip
-    await wait_until(lambda: dm_kinds(fake, only_premiere).get("premiere") == 1, timeout=10,
-                     what="the premiere DM")  # fmt: skip
+    fans = (everything, last_day, only_premiere, changing)
+    await wait_until(  # every fan's premiere DM and the channel's post: the fan-out's end
+        lambda: all(dm_kinds(fake, f).get("premiere") == 1 for f in fans)
+        and channel_kinds(fake).get("premiere") == 1,
+        timeout=10, what="the premiere everywhere",
+    )  # fmt: skip
     timed = {"reminder_7d": 1, "reminder_1d": 1, "reminder_1h": 1}
     assert dm_kinds(fake, everything) == {"date_set": 1, **timed, "premiere": 1}
     assert dm_kinds(fake, last_day) == {"date_set": 1, "reminder_1d": 1, "reminder_1h": 1,
