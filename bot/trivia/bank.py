@@ -9,12 +9,15 @@ import threading
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.i18n import Lang
 from bot.show.loader import ShowStore
 from bot.show.model import ShowData
-from bot.trivia.packs import Pack, PackError, load_packs
 from bot.trivia.questions import Question, from_facts
+
+if TYPE_CHECKING:
+    from bot.trivia.packs import Pack, PackError
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +37,14 @@ class QuestionBank:
         self._facts_of: ShowData | None = None
         self._facts: list[Question] = []
         self._packs: list[Question] = []
-        self.loaded = self.reload_packs()
+        # Read by `reload_packs`: at start-up by the trivia area's job (in a thread, once the
+        # gateway is ready) and on /admin reload.
+        self.loaded = PacksLoaded(0, 0, ())
 
     def reload_packs(self) -> PacksLoaded:
+        # PyYAML and the packs cost ~30 ms: imported here, not on the way to the first answer
+        from bot.trivia.packs import load_packs
+
         packs, errors = load_packs(self.packs_path)
         questions = [q for pack in packs for q in pack.to_questions()]
         with self._lock:

@@ -34,5 +34,5 @@ class UseCases:
         self.servers = ServerUseCases(store, clock, settings, show, announce)
         self.feeds = FeedUseCases(store, outbox, clock, settings, fetcher, announce)
         self.rooms = RoomUseCases(store, outbox, clock, rooms, announce)
-        bank = QuestionBank(show, settings.trivia_path)  # the packs are read here, at start-up
+        bank = QuestionBank(show, settings.trivia_path)
         self.trivia = TriviaUseCases(store, outbox, clock, bank, announce)

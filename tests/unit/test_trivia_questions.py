@@ -203,6 +203,8 @@ def test_the_shipped_pack_and_the_bank(show: ShowData) -> None:
     packs, errors = load_packs(folder)
     assert not errors and {p.lang for p in packs} == {"en", "ko"}
     bank = QuestionBank(ShowStore(SHOW_FILE), folder)
+    assert bank.questions("en") and not any(q.source != "facts" for q in bank.questions("en"))
+    assert bank.reload_packs().packs == len(packs)
     for lang in ("en", "ko"):
         pool = bank.questions(lang)
         assert any(q.source != "facts" for q in pool) and any(q.source == "facts" for q in pool)
