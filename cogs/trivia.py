@@ -21,10 +21,13 @@ from discord.http import handle_message_parameters
 from bot.errors import InputError
 from bot.i18n import Lang, lang_of
 from bot.jobs import Job
+from bot.outbox.dispatcher import DeliveryFailed
+from bot.store.records import Delivery
 from bot.store.trivia import Game
 from bot.ui.interactions import NO_PINGS, guild_id_of
 from bot.ui.trivia import (
     TriviaButton,
+    daily_title,
     game_started_text,
     leaderboard_embed,
     question_embed,
@@ -168,6 +171,35 @@ class GameRecovery(Job):
             await self.poster.scores(result)
 
 
+class DailyCloser:
+    """Closes a daily question's post once the next day's has revealed it: the message edited
+    to show the answer and how many got it, its buttons gone, as a game's question is. An
+    outbox kind's action, so done once by the sender, within the REST limit, across kills (an
+    edit made twice is the same edit)."""
+
+    def __init__(self, app: App, poster: Poster) -> None:
+        self.app = app
+        self.poster = poster
+
+    async def close(self, delivery: Delivery) -> None:
+        p = delivery.payload
+        closing = await self.app.usecases.trivia.closing(
+            int(p["question_id"]), int(p["post_of"]), delivery.guild_id
+        )
+        q = closing.question
+        gone = closing.post_state in (None, "failed", "missed", "cancelled")
+        if q is None or q.state != "revealed" or gone:
+            return  # no post to edit
+        if closing.post_state != "sent" or closing.message_id is None:
+            raise DeliveryFailed("its post is not out yet", permanent=False)
+        lang: Lang = "ko" if q.lang == "ko" else "en"
+        embed = revealed_embed(q, lang, daily_title(lang, q.day or ""))
+        await self.poster.edit(q.channel_id, int(closing.message_id), embed)
+
+    async def closed(self, delivery: Delivery) -> bool:
+        return False  # not known: edited again, to the same
+
+
 class DailyQuestions(Job):
     """Each server's question of the day, once: at its hour, or late after a day the bot was
     down. The outbox posts it (with its nonce), once, on the sender."""
@@ -215,16 +247,18 @@ class Trivia(commands.Cog):
         await self.games.stop()
 
     @trivia.command(name=_("start"), description=_("Start a trivia game in this channel"))
-    @app_commands.rename(questions=_("questions"), seconds=_("seconds"))
+    @app_commands.rename(questions=_("questions"), seconds=_("seconds"), pack=_("pack"))
     @app_commands.describe(
         questions=_("How many questions (default 10)"),
         seconds=_("Seconds to answer each question (default 20)"),
+        pack=_("Only the questions of this question pack (default: every question)"),
     )
     async def start(
         self,
         interaction: discord.Interaction,
         questions: app_commands.Range[int, ROUNDS[0], ROUNDS[1]] = 10,
         seconds: app_commands.Range[int, SECONDS[0], SECONDS[1]] = 20,
+        pack: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         guild_id, lang = guild_id_of(interaction), lang_of(interaction.locale)
         if interaction.channel_id is None or not _can_post(interaction):
@@ -232,11 +266,20 @@ class Trivia(commands.Cog):
         game = await self.app.usecases.trivia.start_game(
             guild_id=guild_id, channel_id=interaction.channel_id, user_id=interaction.user.id,
             locale=str(interaction.guild_locale or interaction.locale), rounds=questions,
-            seconds=seconds,
+            seconds=seconds, pack=pack,
         )  # fmt: skip
         text = game_started_text(lang, questions, seconds)
         await interaction.response.send_message(text, allowed_mentions=NO_PINGS)
         self.games.start(game)
+
+    @start.autocomplete("pack")
+    async def pack_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        locale = str(interaction.guild_locale or interaction.locale)
+        names = self.app.usecases.trivia.packs(locale)
+        wanted = current.casefold()
+        return [app_commands.Choice(name=n, value=n) for n in names if wanted in n.casefold()][:25]
 
     @trivia.command(name=_("top"), description=_("This server's trivia leaderboard"))
     async def top(self, interaction: discord.Interaction) -> None:
@@ -273,9 +316,10 @@ class PackReader(Job):
 
 async def setup(bot: commands.Bot) -> None:
     app = app_of(bot)
-    register_daily()
     bot.add_dynamic_items(TriviaButton)
     games = Games(app)
+    closer = DailyCloser(app, games.poster)
+    register_daily(closer.close, closer.closed)
     app.scheduler.add(DailyQuestions(app.usecases.trivia), GameRecovery(app, games.poster),
                       PackReader(bot, app.usecases.trivia))  # fmt: skip
     await bot.add_cog(Trivia(app, games))

@@ -33,6 +33,7 @@ class Game:
     rounds: int
     seconds: int
     state: str
+    pack: str | None = None  # the one pack it draws from (None: every question)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,7 @@ class Press:
     question: PostedQuestion | None = None
 
 
-_GAME = "id, guild_id, channel_id, started_by, owner, lang, rounds, seconds, state"
+_GAME = "id, guild_id, channel_id, started_by, owner, lang, rounds, seconds, state, pack"
 _QUESTION = (
     "id, guild_id, channel_id, game_id, round, day, question_key, lang, prompt, choices,"
     " correct, closes_at, state, message_id, right_count, answer_count"
@@ -96,7 +97,7 @@ _QUESTION = (
 
 
 def _game(r: Row) -> Game:
-    return Game(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8])
+    return Game(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
 
 
 def _question(r: Row) -> PostedQuestion:
@@ -157,26 +158,33 @@ class TriviaStore:
             )
         return [TriviaSettings(*r) for r in rows]
 
-    async def days_posted(self, guild_id: int, days: list[str]) -> set[str]:
-        if not days:
-            return set()
-        marks = ", ".join("?" for _ in days)
+    async def open_dailies(self, guild_id: int) -> list[tuple[PostedQuestion, int | None]]:
+        """The server's daily questions still open, oldest first, each with the notification
+        that posts it."""
         async with self._scope.read() as conn:
             rows = await conn.fetchall(
-                f"SELECT day FROM trivia_questions WHERE guild_id = ? AND day IN ({marks})",
-                (guild_id, *days),
-            )
-        return {str(r[0]) for r in rows}
-
-    async def open_daily(self, guild_id: int) -> PostedQuestion | None:
-        """The server's daily question still open (the latest one)."""
-        async with self._scope.read() as conn:
-            row = await conn.fetchone(
-                f"SELECT {_QUESTION} FROM trivia_questions WHERE guild_id = ?"
-                " AND day IS NOT NULL AND state = 'open' ORDER BY day DESC LIMIT 1",
+                f"SELECT {_QUESTION}, notification_id FROM trivia_questions WHERE guild_id = ?"
+                " AND day IS NOT NULL AND state = 'open' ORDER BY day",
                 (guild_id,),
             )
-        return _question(row) if row else None
+        return [(_question(r), r[16]) for r in rows]
+
+    async def last_day(self, guild_id: int) -> str | None:
+        """The latest day the server has its question of ('YYYY-MM-DD')."""
+        async with self._scope.read() as conn:
+            row = await conn.fetchone(
+                "SELECT MAX(day) FROM trivia_questions WHERE guild_id = ? AND day IS NOT NULL",
+                (guild_id,),
+            )
+        return str(row[0]) if row and row[0] is not None else None
+
+    async def posted_by(self, question_id: int, notification_id: int) -> None:
+        """The notification that posts a daily question."""
+        async with self._scope.write() as conn:
+            await conn.execute(
+                "UPDATE trivia_questions SET notification_id = ? WHERE id = ?",
+                (notification_id, question_id),
+            )
 
     async def recent_keys(self, guild_id: int, limit: int) -> set[str]:
         """The questions this server's daily questions asked last."""
@@ -192,15 +200,15 @@ class TriviaStore:
 
     async def start_game(
         self, *, guild_id: int, channel_id: int, started_by: int, owner: str, lang: str,
-        rounds: int, seconds: int, now: int,
+        rounds: int, seconds: int, now: int, pack: str | None = None,
     ) -> int | None:  # fmt: skip
         """The new game's id; None when a game runs in the channel already."""
         async with self._scope.write() as conn:
             row = await conn.fetchone(
                 "INSERT INTO trivia_games (guild_id, channel_id, started_by, owner, lang, rounds,"
-                " seconds, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " seconds, started_at, pack) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT DO NOTHING RETURNING id",
-                (guild_id, channel_id, started_by, owner, lang, rounds, seconds, now),
+                (guild_id, channel_id, started_by, owner, lang, rounds, seconds, now, pack),
             )
         return int(row[0]) if row else None
 

@@ -64,15 +64,24 @@ class QuestionBank:
                 self._facts_of = data
             return self._facts
 
-    def questions(self, lang: Lang) -> list[Question]:
+    def questions(self, lang: Lang, pack: str | None = None) -> list[Question]:
+        """The questions of a language: all of them, or one pack's (its file name)."""
+        if pack is not None:
+            return [q for q in self._packs if q.lang == lang and q.source == pack]
         facts = self._from_facts()
         return [q for q in (*facts, *self._packs) if q.lang == lang]
 
+    def packs(self, lang: Lang) -> list[str]:
+        """The packs that have questions in a language, by file name."""
+        return sorted({q.source for q in self._packs if q.lang == lang})
+
     def pick(
-        self, lang: Lang, n: int, rng: random.Random, avoid: Collection[str] = ()
-    ) -> list[Question]:
-        """`n` questions, each once while there are enough, those in `avoid` last."""
-        pool = self.questions(lang)
+        self, lang: Lang, n: int, rng: random.Random, avoid: Collection[str] = (),
+        pack: str | None = None,
+    ) -> list[Question]:  # fmt: skip
+        """`n` questions (of one pack, if given), each once while there are enough, those in
+        `avoid` last."""
+        pool = self.questions(lang, pack)
         fresh = [q for q in pool if q.key not in avoid]
         stale = [q for q in pool if q.key in avoid]
         rng.shuffle(fresh)

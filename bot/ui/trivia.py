@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -21,7 +22,15 @@ from bot.store.trivia import PostedQuestion, Press, TriviaSettings
 from bot.trivia.bank import PacksLoaded
 from bot.ui.escape import quote
 from bot.ui.interactions import NO_PINGS, answer_ephemeral, usecases_of
-from bot.usecases.trivia import DAILY_KIND, GameResult, Leaderboard, daily_expiry
+from bot.usecases.trivia import (
+    CLOSE_KIND,
+    DAILY_KIND,
+    LATE_DAYS,
+    GameResult,
+    Leaderboard,
+    close_expiry,
+    daily_expiry,
+)
 
 log = logging.getLogger(__name__)
 
@@ -129,16 +138,19 @@ def leaderboard_embed(board: Leaderboard, lang: Lang) -> discord.Embed:
 def render_daily(delivery: Delivery) -> Rendered:
     p = delivery.payload
     lang = lang_of(str(p.get("lang") or delivery.locale))
-    embed = discord.Embed(title=t(lang, "trivia.daily_title", day=p["day"]), colour=COLOR)
+    embed = discord.Embed(title=daily_title(lang, str(p["day"])), colour=COLOR)
     embed.description = f"**{_md(str(p['prompt']))}**\n\n{_choice_lines(list(p['choices']))}"
     previous = p.get("previous")
-    if isinstance(previous, dict):
-        answer = t(lang, "trivia.answer", answer=_md(truncate(str(previous["answer"]), 200)))
-        tally = t(
-            lang, "trivia.tally", right=int(previous["right"]), answered=int(previous["answered"])
-        )
-        value = f"{_md(truncate(str(previous['prompt']), 300))}\n{answer}\n{tally}"
+    closed = [previous] if isinstance(previous, dict) else list(previous or [])
+    for q in closed[-LATE_DAYS:]:  # the questions this post closes (several after a gap)
+        answer = t(lang, "trivia.answer", answer=_md(truncate(str(q["answer"]), 200)))
+        tally = t(lang, "trivia.tally", right=int(q["right"]), answered=int(q["answered"]))
+        value = f"{_md(truncate(str(q['prompt']), 300))}\n{answer}\n{tally}"
         embed.add_field(name=t(lang, "trivia.yesterday"), value=value, inline=False)
+    if p.get("left_out"):
+        embed.add_field(
+            name=BLANK, value=t(lang, "trivia.left_out", days=int(p["left_out"])), inline=False
+        )
     embed.set_footer(text=t(lang, "trivia.daily_footer"))
     return Rendered(t(lang, "trivia.daily_headline"), fit_embed(embed), NO_PINGS)
 
@@ -156,8 +168,25 @@ DAILY = NotificationKind(
 )
 
 
-def register_daily() -> None:
+def daily_title(lang: Lang, day: str) -> str:
+    return t(lang, "trivia.daily_title", day=day)
+
+
+def _render_nothing(delivery: Delivery) -> Rendered:
+    return Rendered("", None, NO_PINGS)  # closing a post edits it: nothing is posted
+
+
+def register_daily(
+    close: Callable[[Delivery], Awaitable[None]], closed: Callable[[Delivery], Awaitable[bool]]
+) -> None:
+    """The daily question's post, and the edit that closes it once the next one reveals it
+    (its answer shown, its buttons gone)."""
     register(DAILY)
+    register(
+        NotificationKind(
+            CLOSE_KIND, _render_nothing, close_expiry, buttons=False, act=close, acted=closed
+        )
+    )
 
 
 # --- set-up and packs ---------------------------------------------------------------------

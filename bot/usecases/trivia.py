@@ -28,11 +28,15 @@ log = logging.getLogger(__name__)
 
 TRIVIA = "trivia"  # the wake topic of the daily-question job: a server's settings changed
 DAILY_KIND = "trivia_daily"
+CLOSE_KIND = "trivia_daily_close"  # the edit that closes a daily question's post
 ROUNDS = (1, 30)
 SECONDS = (10, 60)
 DAY_S = 86400
 RECENT_DAYS = 30  # a daily question is not asked again within this many days, while others are
 TOP = 10
+LATE_DAYS = 3  # after the bot was down: the last this many missed days are posted, the rest counted
+LATE_SPACING_S = 2  # between the posts of several missed days, so that they arrive in order
+CLOSE_EXPIRES_S = 7 * DAY_S
 PRESS_BATCH = 200  # presses written in one transaction, at most
 
 
@@ -42,6 +46,20 @@ class GameResult:
     scores: list[tuple[int, int]]  # (member, right answers), best first
     asked: int  # questions revealed
     cut_short: bool  # ended before its last round (the bot restarted)
+
+
+@dataclass(frozen=True, slots=True)
+class Closing:
+    """A daily question to close on Discord: what it now is, and its post's state and message
+    ('sent' with its id, 'pending' while it is not out, or another state: nothing to edit)."""
+
+    question: PostedQuestion | None
+    post_state: str | None
+    message_id: int | None
+
+
+class _Raced(Exception):
+    """Another process made one of the days first: this transaction is dropped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +82,25 @@ def due_day(settings: TriviaSettings, now: int) -> date | None:
     today = _day(now)
     day = today if _at(today, settings.hour) <= now else today - timedelta(days=1)
     return day if _at(day, settings.hour) >= settings.since else None
+
+
+def due_days(settings: TriviaSettings, last: date | None, now: int) -> tuple[list[date], int]:
+    """The days whose question is due by `now` and not made yet, oldest first: those after
+    `last` (the latest made) whose hour came after the channel was set. At most `LATE_DAYS`
+    of them, the latest; with how many earlier ones are left out."""
+    latest = due_day(settings, now)
+    if latest is None:
+        return [], 0
+    first = _day(settings.since)
+    if _at(first, settings.hour) < settings.since:
+        first += timedelta(days=1)
+    if last is not None:
+        first = max(first, last + timedelta(days=1))
+    missing = (latest - first).days + 1
+    if missing <= 0:
+        return [], 0
+    shown = min(missing, LATE_DAYS)
+    return [latest - timedelta(days=i) for i in reversed(range(shown))], missing - shown
 
 
 def next_due(settings: TriviaSettings, now: int) -> int:
@@ -112,21 +149,28 @@ class TriviaUseCases:
     def reload_packs(self) -> PacksLoaded:
         return self.bank.reload_packs()
 
+    def packs(self, locale: str) -> list[str]:
+        """The packs a game in this language may draw from alone."""
+        return self.bank.packs(lang_of(locale))
+
     # --- games -----------------------------------------------------------------------------
 
     async def start_game(
         self, *, guild_id: int, channel_id: int, user_id: int, locale: str, rounds: int,
-        seconds: int,
+        seconds: int, pack: str | None = None,
     ) -> Game:  # fmt: skip
+        """A game (drawing from one pack, when `pack` names one of the language's)."""
         if not ROUNDS[0] <= rounds <= ROUNDS[1] or not SECONDS[0] <= seconds <= SECONDS[1]:
             raise InputError("trivia.bad_game")
         lang = lang_of(locale)
+        if pack is not None and not self.bank.questions(lang, pack):
+            raise InputError("trivia.no_pack", pack=pack)
         if not self.bank.questions(lang):
             raise InputError("trivia.no_questions")
         game_id = await self.store.trivia.start_game(
             guild_id=guild_id, channel_id=channel_id, started_by=user_id,
             owner=self.store.owner, lang=lang, rounds=rounds, seconds=seconds,
-            now=self.clock.seconds(),
+            now=self.clock.seconds(), pack=pack,
         )  # fmt: skip
         if game_id is None:
             raise InputError("trivia.busy")
@@ -138,7 +182,10 @@ class TriviaUseCases:
         """The game's next question, open for its seconds from now."""
         asked = {q.question_key for q in await self.store.trivia.game_questions(game.id)}
         lang: Lang = "ko" if game.lang == "ko" else "en"
-        (question,) = self.bank.pick(lang, 1, self.rng, avoid=asked)
+        picked = self.bank.pick(lang, 1, self.rng, avoid=asked, pack=game.pack)
+        if not picked:  # its pack was taken away by a reload: every question, then
+            picked = self.bank.pick(lang, 1, self.rng, avoid=asked)
+        (question,) = picked
         choices, correct = question.choices(self.rng)
         now = self.clock.seconds()
         question_id = await self.store.trivia.add_question(
@@ -220,75 +267,122 @@ class TriviaUseCases:
     # --- the daily question ----------------------------------------------------------------
 
     async def post_due_days(self) -> int:
-        """Make every server's question of the day that is due and not made yet (a day the
-        bot was down, late); the seconds until the next is due."""
+        """Make every server's questions of the day that are due and not made yet (the days
+        the bot was down, late, up to `LATE_DAYS`); the seconds until the next is due."""
         now = self.clock.seconds()
         wait = DAY_S
         for settings in await self.store.trivia.daily_servers():
-            day = due_day(settings, now)
-            if day is not None:
-                posted = await self.store.trivia.days_posted(settings.guild_id, [day.isoformat()])
-                if not posted:
-                    try:
-                        await self._post_day(settings, day, now)
-                    except Exception:
-                        log.exception("trivia: the daily question of %d failed", settings.guild_id)
+            last = await self.store.trivia.last_day(settings.guild_id)
+            days, left_out = due_days(settings, date.fromisoformat(last) if last else None, now)
+            if days:
+                try:
+                    await self._post_days(settings, days, left_out, now)
+                except Exception:
+                    log.exception("trivia: the daily question of %d failed", settings.guild_id)
             wait = min(wait, next_due(settings, now) - now)
         return max(1, wait)
 
-    async def _post_day(self, settings: TriviaSettings, day: date, now: int) -> bool:
+    async def _post_days(
+        self, settings: TriviaSettings, days: list[date], left_out: int, now: int
+    ) -> bool:
+        """In one transaction: the days' questions made and queued (oldest first, a moment
+        apart), the questions still open revealed, and their posts' closing edits queued. The
+        first post shows the revealed answers; the others stay open until the next day's."""
         assert settings.channel_id is not None
         guild = await self.store.guilds.get(settings.guild_id)
         lang = lang_of(guild.locale)
         recent = await self.store.trivia.recent_keys(settings.guild_id, RECENT_DAYS)
-        picked = self.bank.pick(lang, 1, self.rng, avoid=recent)
+        picked = self.bank.pick(lang, len(days), self.rng, avoid=recent)
         if not picked:
             return False
-        question = picked[0]
-        choices, correct = question.choices(self.rng)
-        async with self.store.transaction() as tx:
-            previous = await tx.trivia.open_daily(settings.guild_id)
-            question_id = await tx.trivia.add_question(
-                NewQuestion(
-                    guild_id=settings.guild_id, channel_id=settings.channel_id,
-                    question_key=question.key, lang=lang, prompt=question.prompt,
-                    choices=choices, correct=correct, opened_at=now, closes_at=None,
-                    day=day.isoformat(),
-                )
-            )  # fmt: skip
-            if question_id is None:
-                return False  # another process made it first
-            revealed = await tx.trivia.reveal(previous.id, now) if previous else None
-            payload = daily_payload(question_id, day, lang, question.prompt, choices, revealed)
-            await self._schedule(tx, payload, settings, now)
-        log.info("trivia: the question of %s for server %d is queued", day, settings.guild_id)
+        try:
+            async with self.store.transaction() as tx:
+                revealed = []
+                for open_q, post in await tx.trivia.open_dailies(settings.guild_id):
+                    done = await tx.trivia.reveal(open_q.id, now)
+                    if done is None:
+                        continue
+                    revealed.append(done)
+                    if post is not None:
+                        audience = Audience.channel(settings.guild_id, done.channel_id)
+                        await self.outbox.schedule(
+                            tx, CLOSE_KIND, {"question_id": done.id, "post_of": post},
+                            due_at=now, now=now, audience=audience,
+                        )  # fmt: skip
+                for i, (day, question) in enumerate(zip(days, picked, strict=True)):
+                    choices, correct = question.choices(self.rng)
+                    question_id = await tx.trivia.add_question(
+                        NewQuestion(
+                            guild_id=settings.guild_id, channel_id=settings.channel_id,
+                            question_key=question.key, lang=lang, prompt=question.prompt,
+                            choices=choices, correct=correct, opened_at=now, closes_at=None,
+                            day=day.isoformat(),
+                        )
+                    )  # fmt: skip
+                    if question_id is None:
+                        raise _Raced
+                    payload = daily_payload(
+                        question_id, day, lang, question.prompt, choices,
+                        revealed if i == 0 else [], left_out if i == 0 else 0,
+                    )  # fmt: skip
+                    due = now + i * LATE_SPACING_S
+                    post = await self._schedule(tx, payload, settings, due, now)
+                    await tx.trivia.posted_by(question_id, post)
+        except _Raced:
+            return False  # another process made them first
+        if left_out:
+            log.info("trivia: %d missed days of server %d left out", left_out, settings.guild_id)
+        log.info(
+            "trivia: the question of %s for server %d is queued", ", ".join(map(str, days)),
+            settings.guild_id,
+        )  # fmt: skip
         return True
 
     async def _schedule(
-        self, tx: Tx, payload: dict[str, Any], settings: TriviaSettings, now: int
-    ) -> None:
+        self, tx: Tx, payload: dict[str, Any], settings: TriviaSettings, due: int, now: int
+    ) -> int:
         assert settings.channel_id is not None
         audience = Audience.channel(settings.guild_id, settings.channel_id)
-        await self.outbox.schedule(tx, DAILY_KIND, payload, due_at=now, now=now, audience=audience)
+        return await self.outbox.schedule(
+            tx, DAILY_KIND, payload, due_at=due, now=now, audience=audience
+        )
+
+    async def closing(self, question_id: int, post_of: int, guild_id: int) -> Closing:
+        """A revealed daily question and its post, to close the post."""
+        question = await self.store.trivia.question(question_id)
+        post = await self.store.outbox.post_of(post_of, guild_id)
+        if post is None:
+            return Closing(question, None, None)
+        return Closing(question, post[0], post[1])
 
 
 def daily_payload(
     question_id: int, day: date, lang: str, prompt: str, choices: list[str],
-    previous: PostedQuestion | None,
+    previous: list[PostedQuestion], left_out: int = 0,
 ) -> dict[str, Any]:  # fmt: skip
-    """What the day's post shows: its question and choices, and the day before's answer."""
+    """What the day's post shows: its question and choices, the answers of the questions it
+    closes, and how many missed days had no question (the bot was down longer than
+    `LATE_DAYS`)."""
     payload: dict[str, Any] = {
         "question_id": question_id, "day": day.isoformat(), "lang": lang, "prompt": prompt,
         "choices": choices,
     }  # fmt: skip
-    if previous is not None:
-        payload["previous"] = {
-            "prompt": previous.prompt, "answer": previous.answer,
-            "right": previous.right_count, "answered": previous.answer_count,
-        }  # fmt: skip
+    if previous:
+        payload["previous"] = [
+            {"prompt": p.prompt, "answer": p.answer, "right": p.right_count,
+             "answered": p.answer_count}
+            for p in previous
+        ]  # fmt: skip
+    if left_out:
+        payload["left_out"] = left_out
     return payload
 
 
 def daily_expiry(due_at: int, _payload: Any) -> int:
     """A day's question is worth posting until the next day's would be."""
     return due_at + DAY_S
+
+
+def close_expiry(due_at: int, _payload: Any) -> int:
+    """Closing a post is worth doing for a week (its buttons answer "closed" meanwhile)."""
+    return due_at + CLOSE_EXPIRES_S

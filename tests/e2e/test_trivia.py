@@ -8,6 +8,7 @@ import json
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -231,23 +232,73 @@ async def test_the_daily_question_once_a_day_across_kills_and_a_missed_day(
                         " AND guild_id = ?", day_of(day1), home.id)  # fmt: skip
         answer_text = json.loads(choices[0][0])[choices[0][1]]
         assert f"The answer: **{answer_text}**" in text.replace("\\", ""), text
-        late = await fake.press_button(post, button_ids(post)[0], member=home.admin)
-        assert "This question is closed" in late.text  # yesterday's buttons still answer
+        # ... and closes the day before's post as a game's question is: answer shown, no buttons
+        closed_ok = closed_post(fake, post, answer_text, "1 of 1 got it right.")
+        await wait_until(closed_ok, timeout=15, what="the first day's post closed")
+        planted = fake.plant_bot_message(home.general_channel_id, "old", button_ids(post)[0])
+        late = await fake.press_button(planted, button_ids(post)[0], member=home.admin)
+        assert "This question is closed" in late.text  # a press that was on its way
         top = await fake.invoke("trivia top", member=fan)
         assert f"<@{fan.id}>: 1 points" in top.text and "Rank 1, 1 points" in top.text
 
-        # the bot is down through the third day's hour: posted late, when it is back, once
+        # The bot is down from day 3 to day 7: each of the last three days' questions is
+        # posted late, oldest first, when it is back, once; the first names the two left out
+        # and closes day 2's; all three stay open until the next day's, which closes them all.
         await bot.stop()
         await asyncio.sleep(1)
-        await move_clock(bot, day1 + 2 * 86400 + 3 * 3600)
+        await move_clock(bot, day1 + 6 * 86400 + 3 * 3600)
         await wait_until(
-            lambda: len(daily_posts(fake, home.general_channel_id)) == 3,
-            timeout=15, what="the missed day's question",
+            lambda: len(daily_posts(fake, home.general_channel_id)) == 5,
+            timeout=20, what="the missed days' questions",
         )  # fmt: skip
-        assert day_of(day1 + 2 * 86400) in embed_text(daily_posts(fake, home.general_channel_id)[2])
+        late_posts = daily_posts(fake, home.general_channel_id)[2:]
+        assert [day_of(day1 + k * 86400) in embed_text(m)
+                for m, k in zip(late_posts, (4, 5, 6), strict=True)] == [True] * 3  # fmt: skip
+        assert "2 earlier days had no question" in embed_text(late_posts[0])
+        assert "The last question" in embed_text(late_posts[0])
+        assert all("earlier days" not in embed_text(m) for m in late_posts[1:])
+        await wait_until(closed_post(fake, second, None, "0 of 0 got it right."), timeout=15,
+                         what="day 2's post closed")  # fmt: skip
+        for message in late_posts:  # all open: the fan answers each, rightly
+            correct, _ = right_choice(bot, message)
+            pressed = await fake.press_button(message, button_ids(message)[correct], member=fan)
+            assert "Locked in" in pressed.text, pressed.text
         await asyncio.sleep(2)
         for guild in (home, korean):
-            assert len(daily_posts(fake, guild.general_channel_id)) == 3
+            assert len(daily_posts(fake, guild.general_channel_id)) == 5
+            days = query(Path(bot.env["DATABASE_PATH"]), "SELECT day FROM trivia_questions"
+                         " WHERE guild_id = ? ORDER BY day", guild.id)  # fmt: skip
+            assert [d for (d,) in days] == [day_of(day1 + k * 86400) for k in (0, 1, 4, 5, 6)]
+
+        await move_clock(bot, day1 + 7 * 86400 + 60)
+        await wait_until(
+            lambda: len(daily_posts(fake, home.general_channel_id)) == 6,
+            timeout=15, what="the day after's question",
+        )  # fmt: skip
+        assert embed_text(daily_posts(fake, home.general_channel_id)[5]).count(
+            "1 of 1 got it right."
+        ) == 3  # fmt: skip
+        for message in late_posts:
+            await wait_until(closed_post(fake, message, None, "1 of 1 got it right."),
+                             timeout=15, what="a late day's post closed")  # fmt: skip
+        top = await fake.invoke("trivia top", member=fan)
+        assert "Rank 1, 4 points" in top.text, top.text
+        edits = fake.requests_to("PATCH", rf"/channels/{home.general_channel_id}/messages/\d+")
+        assert len(edits) == 5, edits  # each post closed once
+
+
+def closed_post(
+    fake: FakeDiscord, message: dict[str, Any], answer: str | None, tally: str
+) -> Callable[[], bool]:
+    """Whether a daily post was closed: its buttons gone, its answer (if given) and tally shown."""
+
+    def closed() -> bool:
+        now = fake.messages.by_id[int(message["id"])]
+        text = embed_text(now).replace("\\", "")
+        shown = answer is None or f"The answer: **{answer}**" in text
+        return not now.get("components") and tally in text and shown and "✅" in text
+
+    return closed
 
 
 async def test_a_game_cut_by_a_kill_ends_cleanly_with_its_points(tmp_path: Path) -> None:

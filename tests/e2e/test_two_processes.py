@@ -1,24 +1,28 @@
 """Two bot processes on one PostgreSQL, one shard each: each server answered by its shard's
 process, logins paced, commands synced once, one sender, the premiere's scheduled event made
 and its countdown channel renamed once per server, the SIGKILL of the sender mid-fan-out (of
-each process in turn) losing and repeating nothing, and a news feed's story announced once."""
+each process in turn) losing and repeating nothing, and a news feed's story announced once;
+exactly one daily trivia question per server per day when the sender is killed at its hour."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
 from tests.e2e.delivery_support import set_release, welcomed
 from tests.e2e.feed_server import Feed, FeedSite, Item
 from tests.e2e.helpers import kinds, set_up_guild, wait_until
 from tests.e2e.serving import check_fake, finish, spec_path
+from tests.e2e.test_trivia import closed_post, daily_posts, day_of, embed_text
 from tests.fakediscord import FakeDiscord, FakeGuild, FakeMember
 from tests.harness import BotProcess, bot_environment
 from tests.pgfixtures import fresh_database, owned_by_new_role, sender_pid
@@ -26,7 +30,7 @@ from tests.pgfixtures import fresh_database, owned_by_new_role, sender_pid
 RATE = 12  # the bot's REST limit: low, so a fan-out is slow enough to be killed half-way
 FANS = 24  # DM subscribers in each server
 EXEMPT = ("/interactions/", "/webhooks/")
-pytestmark = pytest.mark.long  # about 45 s
+pytestmark = pytest.mark.long  # about 45 s, and 40 s
 
 TEASER = "All of Us Are Dead season 2 teaser"
 PASSWORD = f"pg-secret-{uuid.uuid4().hex[:12]}"
@@ -200,3 +204,65 @@ async def test_two_processes_behave_as_one_through_the_sigkill_of_either(
     await wait_until(lambda: all(teasers(fake.dm_messages(f.id)) for f in fans), timeout=20,
                      what="the news DMs")  # fmt: skip
     assert all(teasers(fake.dm_messages(f.id)) == 1 for f in fans)
+
+
+async def daily_rows(database_url: str) -> list[tuple[int, str]]:
+    """Every daily question made, as (server, day)."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT guild_id, day FROM trivia_questions WHERE day IS NOT NULL ORDER BY 1, 2"
+        )
+    finally:
+        await conn.close()
+    return [(int(r[0]), str(r[1])) for r in rows]
+
+
+async def test_one_daily_question_per_server_per_day_through_the_sigkill_of_the_sender(
+    cluster: Cluster,
+) -> None:
+    c, fake = cluster, cluster.fake
+    guilds = (fake.guild, c.other)  # each on its own process's shard
+    hour = (datetime.now(UTC) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    for guild in guilds:
+        answer = await fake.invoke(
+            "admin setup", {"trivia_channel": guild.general_channel_id, "trivia_hour": hour.hour},
+            member=guild.admin, guild=guild,
+        )  # fmt: skip
+        assert f"<#{guild.general_channel_id}>" in answer.text, answer.text
+
+    # Both processes' clocks moved to the next day, shortly before its hour, which comes at
+    # `at` (real time): the first day's question, whose hour they slept through, is posted
+    # late at once; the second day's is due at `at`, when the sender is killed.
+    at = time.time() + 20
+    offset = hour.timestamp() + 86400 - at
+    for bot in c.bots:
+        bot.env["BOT_CLOCK_OFFSET"] = str(offset)
+        await bot.stop()
+    for bot in c.bots:
+        await bot.start(wait_ready=False)
+    for bot in c.bots:
+        await bot.wait_for_log("ready: logged in as", timeout=30)
+    for guild in guilds:
+        await wait_until(lambda g=guild: len(daily_posts(fake, g.general_channel_id)) == 1,
+                         timeout=15, what="the first day's question, late")  # fmt: skip
+    sender = await sender_of(c)
+    assert at - time.time() > 1, "the processes took too long to start"
+    await asyncio.sleep(at - time.time() + 0.05)  # the hour has just come on its clock
+    await sender.kill()
+    for guild in guilds:  # the other process took over, and posted the day's question
+        await wait_until(lambda g=guild: len(daily_posts(fake, g.general_channel_id)) == 2,
+                         timeout=30, what="the next day's question after the kill")  # fmt: skip
+    await sender.start(wait_ready=False)
+    await sender.wait_for_log("ready: logged in as", timeout=30)
+    await asyncio.sleep(3)  # neither process makes or posts a day again
+
+    days = [day_of(hour.timestamp()), day_of(hour.timestamp() + 86400)]
+    assert await daily_rows(c.database_url) == [(g.id, d) for g in sorted(
+        guilds, key=lambda g: g.id) for d in days]  # fmt: skip
+    for guild in guilds:
+        posts = daily_posts(fake, guild.general_channel_id)
+        assert [days[k] in embed_text(m) for k, m in enumerate(posts)] == [True, True]
+        await wait_until(closed_post(fake, posts[0], None, "0 of 0 got it right."), timeout=15,
+                         what="the first day's post closed")  # fmt: skip
+        assert len(posts[1]["components"]) == 1  # the day's question is open

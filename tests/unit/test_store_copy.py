@@ -111,12 +111,12 @@ ROWS: dict[str, list[str]] = {
     "trivia_settings": [f"INSERT INTO trivia_settings VALUES ({GUILD}, {OTHER + 4}, 9, {NOW})"],
     "trivia_games": [
         f"INSERT INTO trivia_games VALUES (5, {GUILD}, {OTHER}, {USER}, 'host:12:abc', 'ko', 3,"
-        f" 20, 'running', {NOW}, NULL)",
+        f" 20, 'running', {NOW}, NULL, 'mine.yaml')",
     ],
     "trivia_questions": [
         f"INSERT INTO trivia_questions VALUES (70, {GUILD}, {OTHER}, 5, 1, NULL, 'facts:author',"
         f' \'ko\', \'원작 웹툰 작가는?\', \'["주동근", "천성일", "이재규", "로몬"]\', 0, {NOW},'
-        f" {NOW + 20}, 'revealed', {OTHER + 6}, 1, 2)",
+        f" {NOW + 20}, 'revealed', {OTHER + 6}, 1, 2, NULL)",
     ],
     "trivia_answers": [
         f"INSERT INTO trivia_answers VALUES (70, {USER}, 0, 1, {NOW})",
