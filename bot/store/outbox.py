@@ -17,6 +17,7 @@ from bot.store.records import (
     Progress,
     QueueStats,
 )
+from bot.store.rooms import WITH_ROOMS
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ def _delivery(row: Row) -> Delivery:
 
 
 EXPAND_PER_TRANSACTION = 50
+# The reaches that post only in some servers' announcement channels (and send no DM): which.
+_CHANNELS_OF = {"discussion": " AND discussion = 1", "rooms": WITH_ROOMS}
 ReachOf = Callable[[str], tuple[str, Sequence[str] | None]]
 EVERYONE: tuple[str, Sequence[str] | None] = ("everyone", None)
 
@@ -101,8 +104,9 @@ class OutboxStore:
     async def expand_due(self, now: int, reach: ReachOf = lambda _kind: EVERYONE) -> int:
         """Turn every notification that came due into its deliveries, a few dozen to a
         transaction; returns how many notifications came due. `reach` says, by kind, whom it
-        reaches ('everyone' or 'discussion': the channels of servers with discussion threads
-        on) and which reminders choices of DM subscribers want it (None: all of them)."""
+        reaches ('everyone'; 'discussion' or 'rooms': the channels of servers with discussion
+        threads or episode rooms) and which reminders choices of DM subscribers want it (None:
+        all of them)."""
         async with self._scope.read() as conn:
             rows = await conn.fetchall(
                 "SELECT id, kind FROM notifications WHERE state = 'scheduled' AND due_at <= ?"
@@ -383,15 +387,15 @@ async def _expand(
         )
         await _set_state(conn, notification_id, "expanded")
         return
-    only_discussion = " AND discussion = 1" if reach == "discussion" else ""
+    only = _CHANNELS_OF.get(reach, "")
     posts = await conn.execute(
         "INSERT INTO deliveries"
         " (notification_id, target, guild_id, channel_id, role_id, locale, next_attempt_at)"
         " SELECT ?, 'channel', guild_id, channel_id, role_id, locale, ? FROM guild_settings"
-        f" WHERE channel_id IS NOT NULL{only_discussion} ON CONFLICT DO NOTHING",
+        f" WHERE channel_id IS NOT NULL{only} ON CONFLICT DO NOTHING",
         (notification_id, now),
     )
-    if reach == "discussion":  # a thread in each such server, no DMs
+    if reach in _CHANNELS_OF:  # some servers' channels only, no DMs
         await _set_state(conn, notification_id, "expanded")
         return
     wanted = "" if choices is None else f" AND s.reminders IN ({_in(choices)})"

@@ -30,6 +30,7 @@ from bot.usecases.ports import Announce, GuildView, Overwrite, RoomActions
 log = logging.getLogger(__name__)
 
 PROGRESS = "episode_progress"  # the outbox kind that gives a member their progress role
+ROOMS_OPEN = "rooms_open"  # the outbox kind, with the premiere post: the rooms are open
 ROOMS = "episode-rooms"  # the wake topic: the count grew, rooms were turned on
 MAX_EPISODES = 50  # also Discord's limit of channels in a category
 
