@@ -17,10 +17,12 @@ from bot.i18n import lang_of
 from bot.jobs import Job
 from bot.ui.interactions import answer_ephemeral, guild_id_of, role_ids
 from bot.ui.rooms import WatchedButton, register_progress, register_rooms_open, watched_text
-from bot.usecases.rooms import MAX_EPISODES, ROOMS, RoomUseCases
+from bot.usecases.rooms import MAX_EPISODES, PROGRESS, ROOMS, RoomUseCases
 from bot.wiring import App, app_of
 
 log = logging.getLogger(__name__)
+
+ROOM_LANE_SLOTS = 4  # role changes in flight at once, across servers
 
 
 class RoomKeeper(Job):
@@ -78,6 +80,9 @@ async def setup(bot: commands.Bot) -> None:
     applier = ProgressApplier(bot, app.store)
     register_progress(applier.act, applier.acted)
     register_rooms_open()
+    # the role changes wait on a per-server route limit: in a lane of their own, so a burst
+    # of them holds up no welcome DM
+    rooms_lane = app.dispatcher.add_lane("rooms", (PROGRESS,), ROOM_LANE_SLOTS)
     bot.add_dynamic_items(WatchedButton)
-    app.scheduler.add(RoomKeeper(bot, app.usecases.rooms))
+    app.scheduler.add(RoomKeeper(bot, app.usecases.rooms), rooms_lane)
     await bot.add_cog(Rooms(app))

@@ -54,6 +54,24 @@ def _in(ids: Sequence[object]) -> str:
     return ", ".join("?" for _ in ids)
 
 
+def _lane(
+    urgent: bool | None, kinds: Sequence[str], but: Sequence[str]
+) -> tuple[str, Sequence[object]]:
+    """The clause (on notifications `n`) and its parameters that pick a dispatcher lane's
+    deliveries: members' own or broadcasts (`urgent`), only `kinds`, all but `but`."""
+    sql, params = "", list[object]()
+    if urgent is not None:
+        sql = " AND (n.audience <> 'broadcast') = ?"
+        params.append(urgent)
+    if kinds:
+        sql += f" AND n.kind IN ({_in(kinds)})"
+        params += kinds
+    if but:
+        sql += f" AND n.kind NOT IN ({_in(but)})"
+        params += but
+    return sql, params
+
+
 class OutboxStore:
     def __init__(self, scope: Scope, owner: str) -> None:
         self._scope = scope
@@ -122,16 +140,14 @@ class OutboxStore:
     # --- deliveries ----------------------------------------------------------------------
 
     async def due(
-        self, now: int, limit: int, *, urgent: bool | None = None, after_id: int = 0
-    ) -> list[Delivery]:
+        self, now: int, limit: int, *, urgent: bool | None = None, after_id: int = 0,
+        kinds: Sequence[str] = (), but: Sequence[str] = (),
+    ) -> list[Delivery]:  # fmt: skip
         """Pending deliveries due by `now` that no other process holds, in id order from
         `after_id` (expansion inserts a notification's channel posts before its DMs: one post
         reaches many). `urgent` picks the lane: deliveries addressed to one waiting member,
-        or the broadcasts."""
-        lane = "" if urgent is None else " AND (n.audience <> 'broadcast') = ?"
-        params: tuple[object, ...] = (now, after_id, now, self._owner)
-        if urgent is not None:
-            params += (urgent,)
+        or the broadcasts; `kinds`, when given, only those kinds; `but`, all but those."""
+        lane, lane_params = _lane(urgent, kinds, but)
         async with self._scope.read() as conn:
             rows = await conn.fetchall(
                 f"SELECT {_DELIVERY_COLUMNS} FROM deliveries d"
@@ -139,17 +155,16 @@ class OutboxStore:
                 " LEFT JOIN dm_channels c ON c.user_id = d.user_id AND d.target = 'dm'"
                 " WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND d.id > ?"
                 f" AND {_FREE}{lane} ORDER BY d.id LIMIT ?",
-                (*params, limit),
+                (now, after_id, now, self._owner, *lane_params, limit),
             )
         return [_delivery(row) for row in rows]
 
-    async def next_wakeup(self, *, urgent: bool | None = None) -> int | None:
+    async def next_wakeup(
+        self, *, urgent: bool | None = None, kinds: Sequence[str] = (), but: Sequence[str] = ()
+    ) -> int | None:
         """When something next needs doing (a notification, a retry, another process's lease
-        running out), if anything does; `urgent` as in `due()`."""
-        lane = "" if urgent is None else " AND (n.audience <> 'broadcast') = ?"
-        params: tuple[object, ...] = (self._owner,)
-        if urgent is not None:
-            params = (urgent, self._owner, urgent)
+        running out), if anything does; the lane as in `due()`."""
+        lane, lane_params = _lane(urgent, kinds, but)
         async with self._scope.read() as conn:
             row = await conn.fetchone(
                 "SELECT MIN(t) FROM ("
@@ -159,7 +174,7 @@ class OutboxStore:
                 " THEN d.lease_until ELSE d.next_attempt_at END) AS t FROM deliveries d"
                 f" JOIN notifications n ON n.id = d.notification_id WHERE d.state = 'pending'{lane}"
                 ") AS w",
-                params,
+                (*lane_params, self._owner, *lane_params),
             )
         return int(row[0]) if row and row[0] is not None else None
 
