@@ -27,12 +27,14 @@ class Job:
     def __init__(self) -> None:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     @property
     def is_running(self) -> bool:
         return self._task is not None and not self._task.done()
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name=self.name)
 
     def wake(self) -> None:
@@ -41,6 +43,9 @@ class Job:
 
     async def stop(self) -> None:
         if self._task is not None:
+            # Woken as it is cancelled, its wait_for (Python 3.11) swallows the cancellation
+            # and returns as if woken: the loop ends anyway.
+            self._stopping = True
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
@@ -54,13 +59,15 @@ class Job:
 
     async def _run(self) -> None:
         await self.ready()
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 delay = await self.step()
             except Exception:
                 log.exception("%s failed; trying again in %ds", self.name, self.retry_s)
                 delay = self.retry_s
+            if self._stopping:
+                break
             timeout = None if delay is None else max(0.0, delay)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)

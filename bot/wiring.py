@@ -103,8 +103,10 @@ class App:
             list(settings.shard_ids) if settings.shard_ids else None, settings.shard_count
         )
         sender = DiscordSender(bot, store, install_id, notification_view, self.clock)
-        dispatcher = Dispatcher(store, sender, self.clock, on_failed=self._delivery_failed,
-                                concurrency=fan_out_concurrency(settings.rate_limit))  # fmt: skip
+        self.dispatcher = dispatcher = Dispatcher(
+            store, sender, self.clock, on_failed=self._delivery_failed,
+            concurrency=fan_out_concurrency(settings.rate_limit),
+        )  # fmt: skip
         progress = ProgressReporter(store, bot, self.clock, self._progress_line,
                                     rate=float(settings.rate_limit))  # fmt: skip
         # the cluster first: it is stopped last, after the jobs it started

@@ -1,6 +1,7 @@
 """/watched: a member's way through season 2's episode rooms; and what else episode rooms
-bring: the progress change's outbox kind, the rooms' buttons, and the job that keeps each
-server's rooms (each process for its own servers)."""
+bring: the progress change's outbox kind, the message with the premiere post that the rooms
+are open, the rooms' buttons, and the job that keeps each server's rooms (each process for its
+own servers)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from bot.discord_rooms import ProgressApplier
 from bot.i18n import lang_of
 from bot.jobs import Job
 from bot.ui.interactions import answer_ephemeral, guild_id_of, role_ids
-from bot.ui.rooms import WatchedButton, register_progress, watched_text
-from bot.usecases.rooms import MAX_EPISODES, ROOMS, RoomUseCases
+from bot.ui.rooms import WatchedButton, register_progress, register_rooms_open, watched_text
+from bot.usecases.rooms import MAX_EPISODES, PROGRESS, ROOMS, RoomUseCases
 from bot.wiring import App, app_of
 
 log = logging.getLogger(__name__)
+
+ROOM_LANE_SLOTS = 4  # role changes in flight at once, across servers
 
 
 class RoomKeeper(Job):
@@ -76,6 +79,10 @@ async def setup(bot: commands.Bot) -> None:
     app = app_of(bot)
     applier = ProgressApplier(bot, app.store)
     register_progress(applier.act, applier.acted)
+    register_rooms_open()
+    # the role changes wait on a per-server route limit: in a lane of their own, so a burst
+    # of them holds up no welcome DM
+    rooms_lane = app.dispatcher.add_lane("rooms", (PROGRESS,), ROOM_LANE_SLOTS)
     bot.add_dynamic_items(WatchedButton)
-    app.scheduler.add(RoomKeeper(bot, app.usecases.rooms))
+    app.scheduler.add(RoomKeeper(bot, app.usecases.rooms), rooms_lane)
     await bot.add_cog(Rooms(app))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.outbox.kinds import kind
+from bot.outbox.kinds import followers, kind
 from bot.store import Tx
 from bot.store.records import BROADCAST, Audience, NewNotification
 
@@ -23,7 +23,9 @@ class Outbox:
         self, tx: Tx, kind_name: str, payload: Mapping[str, Any], *, due_at: int, now: int,
         series: str | None = None, audience: Audience = BROADCAST,
     ) -> int:  # fmt: skip
-        """Queue a notification inside the caller's transaction; the dispatcher is woken."""
+        """Queue a notification inside the caller's transaction, with the kinds that go with
+        its kind (an area registers them: the premiere's discussion thread, say); the
+        dispatcher is woken."""
         spec = kind(kind_name)
         notification = NewNotification(
             kind=kind_name,
@@ -35,4 +37,9 @@ class Outbox:
         )
         notification_id = await tx.outbox.add(notification, now)
         tx.after_commit(self._wake)
+        for follower in followers(kind_name):
+            await self.schedule(
+                tx, follower.name, {**payload, "post_of": notification_id}, due_at=due_at,
+                now=now, series=series, audience=audience,
+            )  # fmt: skip
         return notification_id

@@ -1,5 +1,7 @@
-"""Sends what is due, in two lanes that share the REST limiter: deliveries addressed to one
-waiting member (a new subscriber's role and welcome DM), and the broadcasts. Each lane is a job
+"""Sends what is due, in lanes that share the REST limiter: deliveries addressed to one
+waiting member (a new subscriber's role and welcome DM), the broadcasts, and any lane an area
+adds for kinds of its own (`Dispatcher.add_lane`: the episode rooms' role changes, which wait
+on a per-server route limit that must not hold up the others). Each lane is a job
 of the scheduler, run on the sender alone: it works through its due deliveries in passes, many
 sends in flight, and sleeps until the next due notification or retry; scheduling anywhere wakes
 it (the `outbox` topic).
@@ -17,7 +19,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.jobs import Job
@@ -110,11 +112,15 @@ class Lane(Job):
     sender_only = True
     retry_s = 5.0
 
-    def __init__(self, dispatcher: Dispatcher, name: str, urgent: bool, concurrency: int) -> None:
+    def __init__(
+        self, dispatcher: Dispatcher, name: str, urgent: bool | None, concurrency: int,
+        kinds: tuple[str, ...] = (),
+    ) -> None:  # fmt: skip
         super().__init__()
         self.name = f"dispatcher-{name}"
         self.dispatcher = dispatcher
         self.urgent = urgent
+        self.kinds = kinds  # a lane of its own for these kinds (none: every other kind)
         self.slots = asyncio.Semaphore(concurrency)
         self.concurrency = concurrency
         self.idle = asyncio.Event()  # between passes
@@ -134,7 +140,7 @@ class Lane(Job):
             self.idle.set()
         if worked:
             return 0.0
-        wakeup = await self.dispatcher.queue.next_wakeup(urgent=self.urgent)
+        wakeup = await self.dispatcher.queue.next_wakeup(**self.dispatcher.picks(self))
         if wakeup is None:
             return MAX_SLEEP
         return max(0.0, min(wakeup - self.dispatcher.clock.timestamp(), MAX_SLEEP))
@@ -166,10 +172,26 @@ class Dispatcher:
         self.max_attempts = max_attempts
         self.on_failed = on_failed
         self.recorder = SentRecorder(store, clock)
-        self.lanes = (Lane(self, "members", True, 4), Lane(self, "broadcasts", False, concurrency))
+        self.lanes = [Lane(self, "members", True, 4), Lane(self, "broadcasts", False, concurrency)]
         self._expanding = asyncio.Lock()
         self.stopping = False
         self._reports: set[asyncio.Task[None]] = set()
+
+    def add_lane(self, name: str, kinds: tuple[str, ...], concurrency: int) -> Lane:
+        """A lane of its own for `kinds` (the other lanes leave them), to add to the scheduler
+        with the area's jobs: deliveries that may wait long on a route of their own then hold
+        no slot of the members' lane."""
+        lane = Lane(self, name, None, concurrency, kinds)
+        self.lanes.append(lane)
+        return lane
+
+    def picks(self, lane: Lane) -> dict[str, Any]:
+        """What `lane` takes from the queue: its kinds, or its audience but the kinds that
+        have lanes of their own."""
+        if lane.kinds:
+            return {"kinds": lane.kinds}
+        own = tuple(k for other in self.lanes for k in other.kinds)
+        return {"urgent": lane.urgent, "but": own}
 
     async def stopped(self) -> None:
         """A lane stopped: what it sent is recorded, and no failure report is left running."""
@@ -185,7 +207,7 @@ class Dispatcher:
         after, worked = 0, False
         running: set[asyncio.Task[None]] = set()
         while not self.stopping:
-            batch = await self.queue.due(now, BATCH, urgent=lane.urgent, after_id=after)
+            batch = await self.queue.due(now, BATCH, after_id=after, **self.picks(lane))
             if not batch:
                 break
             worked = True

@@ -37,8 +37,13 @@ class NotificationKind:
     dm_choices: tuple[str, ...] | None = None
     # Whom it reaches: 'everyone' (announcement channels and DM subscribers), or
     # 'discussion' (only the announcement channels of servers with discussion threads on), or
+    # 'rooms' (only the announcement channels of servers with episode rooms), or
     # 'member' (one delivery for the member of a member audience, to `act` on).
     reach: str = "everyone"
+    # The kind whose every notification this one goes with: scheduled with it, in the same
+    # transaction, due at the same time, of the same series and audience (so retired with
+    # it), its payload that one's plus `post_of`, that notification's id.
+    follows: str | None = None
     # Its own buttons' components for one delivery (instead of the Notify me / Stop buttons).
     components: Callable[[Delivery], list[dict[str, Any]]] | None = None
     # For a kind that opens a thread on an earlier post (payload `post_of`: that post's
@@ -69,6 +74,11 @@ def kind(name: str) -> NotificationKind:
         return _KINDS[name]
     except KeyError:
         raise LookupError(f"unknown notification kind {name!r}") from None
+
+
+def followers(name: str) -> list[NotificationKind]:
+    """The kinds that go with every notification of kind `name`."""
+    return [known for known in _KINDS.values() if known.follows == name]
 
 
 def reach(name: str) -> tuple[str, tuple[str, ...] | None]:

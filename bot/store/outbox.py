@@ -17,6 +17,7 @@ from bot.store.records import (
     Progress,
     QueueStats,
 )
+from bot.store.rooms import WITH_ROOMS
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ def _delivery(row: Row) -> Delivery:
 
 
 EXPAND_PER_TRANSACTION = 50
+# The reaches that post only in some servers' announcement channels (and send no DM): which.
+_CHANNELS_OF = {"discussion": " AND discussion = 1", "rooms": WITH_ROOMS}
 ReachOf = Callable[[str], tuple[str, Sequence[str] | None]]
 EVERYONE: tuple[str, Sequence[str] | None] = ("everyone", None)
 
@@ -49,6 +52,24 @@ _FREE = "(d.lease_until IS NULL OR d.lease_until <= ? OR d.lease_owner = ?)"
 
 def _in(ids: Sequence[object]) -> str:
     return ", ".join("?" for _ in ids)
+
+
+def _lane(
+    urgent: bool | None, kinds: Sequence[str], but: Sequence[str]
+) -> tuple[str, Sequence[object]]:
+    """The clause (on notifications `n`) and its parameters that pick a dispatcher lane's
+    deliveries: members' own or broadcasts (`urgent`), only `kinds`, all but `but`."""
+    sql, params = "", list[object]()
+    if urgent is not None:
+        sql = " AND (n.audience <> 'broadcast') = ?"
+        params.append(urgent)
+    if kinds:
+        sql += f" AND n.kind IN ({_in(kinds)})"
+        params += kinds
+    if but:
+        sql += f" AND n.kind NOT IN ({_in(but)})"
+        params += but
+    return sql, params
 
 
 class OutboxStore:
@@ -101,8 +122,9 @@ class OutboxStore:
     async def expand_due(self, now: int, reach: ReachOf = lambda _kind: EVERYONE) -> int:
         """Turn every notification that came due into its deliveries, a few dozen to a
         transaction; returns how many notifications came due. `reach` says, by kind, whom it
-        reaches ('everyone' or 'discussion': the channels of servers with discussion threads
-        on) and which reminders choices of DM subscribers want it (None: all of them)."""
+        reaches ('everyone'; 'discussion' or 'rooms': the channels of servers with discussion
+        threads or episode rooms) and which reminders choices of DM subscribers want it (None:
+        all of them)."""
         async with self._scope.read() as conn:
             rows = await conn.fetchall(
                 "SELECT id, kind FROM notifications WHERE state = 'scheduled' AND due_at <= ?"
@@ -118,16 +140,14 @@ class OutboxStore:
     # --- deliveries ----------------------------------------------------------------------
 
     async def due(
-        self, now: int, limit: int, *, urgent: bool | None = None, after_id: int = 0
-    ) -> list[Delivery]:
+        self, now: int, limit: int, *, urgent: bool | None = None, after_id: int = 0,
+        kinds: Sequence[str] = (), but: Sequence[str] = (),
+    ) -> list[Delivery]:  # fmt: skip
         """Pending deliveries due by `now` that no other process holds, in id order from
         `after_id` (expansion inserts a notification's channel posts before its DMs: one post
         reaches many). `urgent` picks the lane: deliveries addressed to one waiting member,
-        or the broadcasts."""
-        lane = "" if urgent is None else " AND (n.audience <> 'broadcast') = ?"
-        params: tuple[object, ...] = (now, after_id, now, self._owner)
-        if urgent is not None:
-            params += (urgent,)
+        or the broadcasts; `kinds`, when given, only those kinds; `but`, all but those."""
+        lane, lane_params = _lane(urgent, kinds, but)
         async with self._scope.read() as conn:
             rows = await conn.fetchall(
                 f"SELECT {_DELIVERY_COLUMNS} FROM deliveries d"
@@ -135,17 +155,16 @@ class OutboxStore:
                 " LEFT JOIN dm_channels c ON c.user_id = d.user_id AND d.target = 'dm'"
                 " WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND d.id > ?"
                 f" AND {_FREE}{lane} ORDER BY d.id LIMIT ?",
-                (*params, limit),
+                (now, after_id, now, self._owner, *lane_params, limit),
             )
         return [_delivery(row) for row in rows]
 
-    async def next_wakeup(self, *, urgent: bool | None = None) -> int | None:
+    async def next_wakeup(
+        self, *, urgent: bool | None = None, kinds: Sequence[str] = (), but: Sequence[str] = ()
+    ) -> int | None:
         """When something next needs doing (a notification, a retry, another process's lease
-        running out), if anything does; `urgent` as in `due()`."""
-        lane = "" if urgent is None else " AND (n.audience <> 'broadcast') = ?"
-        params: tuple[object, ...] = (self._owner,)
-        if urgent is not None:
-            params = (urgent, self._owner, urgent)
+        running out), if anything does; the lane as in `due()`."""
+        lane, lane_params = _lane(urgent, kinds, but)
         async with self._scope.read() as conn:
             row = await conn.fetchone(
                 "SELECT MIN(t) FROM ("
@@ -155,7 +174,7 @@ class OutboxStore:
                 " THEN d.lease_until ELSE d.next_attempt_at END) AS t FROM deliveries d"
                 f" JOIN notifications n ON n.id = d.notification_id WHERE d.state = 'pending'{lane}"
                 ") AS w",
-                params,
+                (*lane_params, self._owner, *lane_params),
             )
         return int(row[0]) if row and row[0] is not None else None
 
@@ -389,19 +408,19 @@ async def _expand(
             " (notification_id, target, guild_id, channel_id, locale, next_attempt_at)"
             " VALUES (?, 'channel', ?, ?, COALESCE((SELECT locale FROM guild_settings"
             " WHERE guild_id = ?), 'en-US'), ?) ON CONFLICT DO NOTHING",
-            (notification_id, audience.guild_id, audience.user_id, audience.guild_id, now),
+            (notification_id, audience.guild_id, audience.channel_id, audience.guild_id, now),
         )
         await _set_state(conn, notification_id, "expanded")
         return
-    only_discussion = " AND discussion = 1" if reach == "discussion" else ""
+    only = _CHANNELS_OF.get(reach, "")
     posts = await conn.execute(
         "INSERT INTO deliveries"
         " (notification_id, target, guild_id, channel_id, role_id, locale, next_attempt_at)"
         " SELECT ?, 'channel', guild_id, channel_id, role_id, locale, ? FROM guild_settings"
-        f" WHERE channel_id IS NOT NULL{only_discussion} ON CONFLICT DO NOTHING",
+        f" WHERE channel_id IS NOT NULL{only} ON CONFLICT DO NOTHING",
         (notification_id, now),
     )
-    if reach == "discussion":  # a thread in each such server, no DMs
+    if reach in _CHANNELS_OF:  # some servers' channels only, no DMs
         await _set_state(conn, notification_id, "expanded")
         return
     wanted = "" if choices is None else f" AND s.reminders IN ({_in(choices)})"

@@ -120,7 +120,8 @@ class Audience:
 
     scope: Literal["broadcast", "member", "review", "channel"] = "broadcast"
     guild_id: int | None = None
-    user_id: int | None = None  # for 'channel': the channel's id
+    user_id: int | None = None
+    channel_id: int | None = None
 
     @classmethod
     def member(cls, guild_id: int, user_id: int) -> Audience:
@@ -132,10 +133,10 @@ class Audience:
 
     @classmethod
     def channel(cls, guild_id: int, channel_id: int) -> Audience:
-        return cls("channel", guild_id, channel_id)
+        return cls("channel", guild_id, channel_id=channel_id)
 
     def __str__(self) -> str:
-        ids = [str(i) for i in (self.guild_id, self.user_id) if i is not None]
+        ids = [str(i) for i in (self.guild_id, self.user_id, self.channel_id) if i is not None]
         return ":".join([self.scope, *ids])
 
     @classmethod

@@ -9,6 +9,14 @@ from dataclasses import dataclass
 
 from bot.store.connection import Scope
 
+# The servers whose episode rooms are on and made, as a filter of `guild_settings` rows: the
+# announcement channels a notification of reach 'rooms' goes to.
+WITH_ROOMS = (
+    " AND guild_id IN (SELECT s.guild_id FROM episode_servers s WHERE s.enabled = 1"
+    " AND EXISTS (SELECT 1 FROM episode_rooms r WHERE r.guild_id = s.guild_id"
+    " AND r.channel_id IS NOT NULL))"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class RoomServer:

@@ -124,6 +124,7 @@ _NOTICES = [
         partial(_stage_expiry, "premiere"),
         buttons=False,
         reach="discussion",
+        follows="premiere",
         thread_name=thread_name,
     ),
 ]

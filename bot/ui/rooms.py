@@ -13,10 +13,11 @@ import discord
 
 from bot.errors import InputError
 from bot.i18n import Lang, lang_of, t
+from bot.notify.plan import stage_expiry
 from bot.outbox.kinds import NotificationKind, Rendered, register
 from bot.store.records import Delivery
 from bot.ui.interactions import NO_PINGS, answer_ephemeral, role_ids, usecases_of
-from bot.usecases.rooms import PROGRESS, Made, Watched
+from bot.usecases.rooms import PROGRESS, ROOMS_OPEN, Made, Watched
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,30 @@ def register_progress(
             reach="member",
             act=act,
             acted=acted,
+        )
+    )
+
+
+# --- at the premiere: the rooms are open ----------------------------------------------------
+
+
+def render_rooms_open(delivery: Delivery) -> Rendered:
+    """In the announcement channel, beside the premiere post (which pings the role: this one
+    pings no one): the rooms are open, and /watched opens them."""
+    return Rendered(t(lang_of(delivery.locale), "rooms.open_notice"), None, NO_PINGS)
+
+
+def register_rooms_open() -> None:
+    """Each premiere post goes with this message in the servers that have rooms: scheduled
+    with it, retired with it, and as long worth sending."""
+    register(
+        NotificationKind(
+            ROOMS_OPEN,
+            render_rooms_open,
+            lambda _due, payload: stage_expiry("premiere", int(payload["starts_at"])),
+            buttons=False,
+            reach="rooms",
+            follows="premiere",
         )
     )
 

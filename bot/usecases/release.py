@@ -9,7 +9,7 @@ from bot.clock import Clock
 from bot.errors import InputError
 from bot.notify import PREMIERE
 from bot.notify.partial import parse_partial
-from bot.notify.plan import SERIES, THREAD, reminder_plan
+from bot.notify.plan import SERIES, reminder_plan
 from bot.notify.when import CLEAR_WORDS, DEFAULT_TIMEZONE, parse_premiere
 from bot.outbox import Outbox
 from bot.show.loader import ShowStore
@@ -100,15 +100,9 @@ class ReleaseUseCases:
             )
             await _watch(tx, announced, reply, now)
             for kind, due, _expires in reminder_plan(starts_at, now):
-                scheduled = await self.outbox.schedule(
-                    tx, kind, payload, due_at=due, now=now, series=SERIES
-                )
+                # (with the kinds that go with it: the premiere's discussion thread, …)
+                await self.outbox.schedule(tx, kind, payload, due_at=due, now=now, series=SERIES)
                 planned.append(Planned(kind, due))
-                if kind == "premiere":  # and, where a server wants it, its discussion thread
-                    thread = {**payload, "post_of": scheduled}
-                    await self.outbox.schedule(
-                        tx, THREAD, thread, due_at=due, now=now, series=SERIES
-                    )
             await tx.audit.record(
                 guild_id=None, user_id=user_id, action="release.set", old=old.describe(),
                 new=new.describe(), now=now,

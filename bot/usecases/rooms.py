@@ -30,6 +30,7 @@ from bot.usecases.ports import Announce, GuildView, Overwrite, RoomActions
 log = logging.getLogger(__name__)
 
 PROGRESS = "episode_progress"  # the outbox kind that gives a member their progress role
+ROOMS_OPEN = "rooms_open"  # the outbox kind, with the premiere post: the rooms are open
 ROOMS = "episode-rooms"  # the wake topic: the count grew, rooms were turned on
 MAX_EPISODES = 50  # also Discord's limit of channels in a category
 
@@ -274,6 +275,12 @@ class RoomUseCases:
                 )
         if remade:
             await self._give_back(guild_id, remade)
+        if made_rooms or made_roles or overwrites or made_category:
+            log.info(
+                "episode rooms of server %s: made %d rooms, %d roles, %d overwrites%s",
+                guild_id, made_rooms, made_roles, overwrites,
+                " and the category" if made_category else "",
+            )  # fmt: skip
         return Made(made_rooms, made_roles, overwrites, made_category, (), not pin, count)
 
     async def _give_back(self, guild_id: int, episodes: Sequence[int]) -> None:

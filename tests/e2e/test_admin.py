@@ -179,6 +179,7 @@ async def test_release_announces_schedules_and_creates_events(world: World) -> N
         "reminder_1d",
         "reminder_1h",
         "reminder_7d",
+        "rooms_open",  # expanded only where episode rooms are on
     ]
 
     moved = await fake.invoke(

@@ -107,3 +107,29 @@ async def test_a_thousand_watched_at_once(tmp_path: Path) -> None:
             f" edits, last applied {applied:.1f} s after the burst began (route limit {limit} per"
             f" {window:.0f} s: {floor:.1f} s at the least); 429s {fake.member_edit_limit.limited}"
         )
+
+
+async def test_a_burst_of_room_changes_holds_up_no_welcome_dm(tmp_path: Path) -> None:
+    async with serving(tmp_path) as (fake, bot):
+        fake.set_member_edit_limit(2, 1.0)  # a slow route: 30 changes take 15 s
+        await ready_rooms(fake, bot)
+        fans = [fake.guild.add_member(f"binge-{i}") for i in range(30)]
+        results = await asyncio.gather(
+            *(fake.invoke("watched", {"episode": 3}, member=f, timeout=30) for f in fans)
+        )
+        assert all("up to episode 3" in r.text for r in results)
+        await wait_until(lambda: sum(member_edits(fake).values()) >= 2, timeout=10,
+                         what="the first changes")  # fmt: skip
+        newcomer = fake.guild.add_member("newcomer")
+        started = time.monotonic()
+        joined = await fake.invoke("notify on", {"via": "dm"}, member=newcomer)
+        assert "subscribed" in joined.text
+        await wait_until(lambda: bool(fake.dm_messages(newcomer.id)), timeout=5,
+                         what="the welcome DM, while room changes wait")  # fmt: skip
+        welcomed_after = time.monotonic() - started
+        behind = len(fans) - sum(member_edits(fake).values())
+        assert behind >= 10, f"only {behind} changes were left: the test shows nothing"
+        await wait_until(lambda: all_applied(fake, dict.fromkeys(fans, 3)), timeout=40,
+                         what="every change")  # fmt: skip
+        assert all(n == 1 for n in member_edits(fake).values())
+        print(f"welcome DM {welcomed_after:.2f} s after /notify on, {behind} room changes behind")

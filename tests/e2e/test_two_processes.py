@@ -10,6 +10,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,8 +46,11 @@ class Cluster:
     site: FeedSite
 
 
-@pytest.fixture
-async def cluster(pg_server: str, tmp_path: Path) -> AsyncIterator[Cluster]:
+@asynccontextmanager
+async def running_cluster(
+    pg_server: str, tmp_path: Path, rate: int = RATE, **env: str
+) -> AsyncIterator[Cluster]:
+    """Two bot processes, shards 0 and 1 of 2, on a fresh database, one server on each."""
     fake = FakeDiscord(spec_path=spec_path(), max_concurrency=1)
     other = fake.add_guild("Second fan server", shard=(1 - fake.shard_of(fake.guild.id, 2), 2))
     await fake.start()
@@ -57,8 +61,8 @@ async def cluster(pg_server: str, tmp_path: Path) -> AsyncIterator[Cluster]:
         bots = [
             BotProcess(bot_environment(
                 fake, tmp_path / "unused.db", DATABASE_URL=url, SHARD_COUNT="2",
-                SHARD_IDS=str(shard), DISCORD_RATE_LIMIT=str(RATE), FEEDS_ALLOW_PRIVATE="1",
-                FEED_POLL_SECONDS="1",
+                SHARD_IDS=str(shard), DISCORD_RATE_LIMIT=str(rate), FEEDS_ALLOW_PRIVATE="1",
+                FEED_POLL_SECONDS="1", **env,
             ), tmp_path / f"bot-{shard}.log")
             for shard in (0, 1)
         ]  # fmt: skip
@@ -78,6 +82,12 @@ async def cluster(pg_server: str, tmp_path: Path) -> AsyncIterator[Cluster]:
                 await bot.stop()
             await site.stop()
             await fake.stop()
+
+
+@pytest.fixture
+async def cluster(pg_server: str, tmp_path: Path) -> AsyncIterator[Cluster]:
+    async with running_cluster(pg_server, tmp_path) as c:
+        yield c
 
 
 async def sender_of(c: Cluster) -> BotProcess:

@@ -10,6 +10,7 @@ import pytest
 
 from bot.store import Store
 from bot.store.records import NewNotification
+from bot.store.rooms import Room
 from tests.pgfixtures import BACKENDS, store_on
 
 NOW = 1_800_000_000
@@ -146,3 +147,18 @@ async def test_a_lease_keeps_a_delivery_with_its_holder_until_it_runs_out(store:
             "SELECT id, message_id, lease_owner FROM deliveries WHERE state = 'sent' ORDER BY id"
         )
     assert [tuple(r) for r in rows] == [(first.id, 558, store.owner), (second.id, 556, store.owner)]
+
+
+async def test_a_rooms_notice_reaches_only_the_channels_of_servers_with_rooms(
+    store: Store,
+) -> None:
+    await store.guilds.update(3, channel_id=30, role_id=300, now=NOW)
+    await store.rooms.set_enabled(1, True, "en-US", NOW)  # on, and its rooms made
+    await store.rooms.put_room(Room(1, 1, 11, 111, None, False))
+    await store.rooms.set_enabled(3, True, "en-US", NOW)  # on, but nothing made yet
+    await store.rooms.set_enabled(2, False, "en-US", NOW)
+    await store.rooms.put_room(Room(2, 1, 21, 211, None, False))  # made, then turned off
+    await store.outbox.add(note("rooms_open"), NOW)
+    await store.outbox.expand_due(NOW, lambda _kind: ("rooms", None))
+    due = await store.outbox.due(NOW, 100)
+    assert [(d.target, d.guild_id, d.channel_id) for d in due] == [("channel", 1, 10)]

@@ -12,6 +12,7 @@ from bot.i18n import LANGS, TextsError, catalogue, read_catalogue
 from bot.notify.plan import BROADCASTS, KINDS
 from bot.store.records import REMINDERS, VIAS
 from bot.ui.notify import register_notices
+from bot.usecases.rooms import PROGRESS, ROOMS_OPEN
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted([*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("cogs").glob("*.py")])
@@ -23,7 +24,7 @@ LITERAL = re.compile(
 BUILT = re.compile(r"""\b(?:t|label)\(\s*[\w.()]+,\s*f["']([a-z_0-9.]+)\{""")
 # Every prefix built at run time, and every value it is built with.
 BUILT_VALUES: dict[str, tuple[str, ...]] = {
-    "kind.": KINDS,
+    "kind.": (*KINDS, PROGRESS, ROOMS_OPEN),
     "notice.": BROADCASTS,
     "via.": VIAS,
     "notify.role_": ("forbidden",),
