@@ -16,6 +16,7 @@ import yarl
 
 from bot.client import FanBot
 from bot.logs import setup_logging
+from bot.metrics import MetricsServerError, serving
 from bot.settings import Settings, SettingsError, load_settings, read_environment
 from bot.show.loader import ShowDataError
 from bot.store import StoreError
@@ -32,16 +33,18 @@ def point_at_endpoints(settings: Settings) -> None:
 
 
 async def serve(settings: Settings, *, sync_only: bool) -> None:
-    bot = await build(settings, sync_only=sync_only)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, functools.partial(_request_stop, bot, sig))
-    async with bot:
-        if sync_only:
-            await bot.login(settings.token.reveal())  # runs setup_hook, which syncs
-        else:
-            await bot.start(settings.token.reveal())
-        await bot.close()  # start() returns as soon as a shutdown begins: wait for its end
+    # /livez and friends first (METRICS_PORT): alive while the database opens, and until the end
+    async with serving(None if sync_only else settings) as health:
+        bot = await build(settings, sync_only=sync_only, health=health)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, functools.partial(_request_stop, bot, sig))
+        async with bot:
+            if sync_only:
+                await bot.login(settings.token.reveal())  # runs setup_hook, which syncs
+            else:
+                await bot.start(settings.token.reveal())
+            await bot.close()  # start() returns as soon as a shutdown begins: wait for its end
 
 
 def _request_stop(bot: FanBot, sig: signal.Signals) -> None:
@@ -78,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     except ShowDataError as exc:
         print(f"error: SHOW_DATA_PATH: {exc}", file=sys.stderr)
         return 2
-    except StoreError as exc:
+    except (StoreError, MetricsServerError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (aiohttp.ClientError, OSError) as exc:
