@@ -73,16 +73,23 @@ class InteractionTimer:
     def __init__(self, count: Counter, seconds: Histogram) -> None:
         self._count = count
         self._seconds = seconds
-        self._pending: dict[int, tuple[float, str]] = {}  # interaction id -> (receipt, label)
+        # each label's counter and histogram, looked up once (labels are few)
+        self._children: dict[str, tuple[Counter, Histogram]] = {}
+        # interaction id -> (receipt, its label's histogram)
+        self._pending: dict[int, tuple[float, Histogram]] = {}
 
     def received(self, interaction: discord.Interaction) -> None:
         try:
             label = command_label(interaction)
         except Exception:  # a payload discord.py could not make sense of: still counted
             label = "unknown"
-        self._count.labels(label).inc()
+        children = self._children.get(label)
+        if children is None:
+            children = (self._count.labels(label), self._seconds.labels(label))
+            self._children[label] = children
+        children[0].inc()
         now = time.perf_counter()
-        self._pending[interaction.id] = (now, label)
+        self._pending[interaction.id] = (now, children[1])
         self._forget_old(now)
 
     def _forget_old(self, now: float) -> None:
@@ -102,7 +109,7 @@ class InteractionTimer:
             return
         started = self._pending.pop(int(match.group(1)), None)
         if started is not None:
-            self._seconds.labels(started[1]).observe(time.perf_counter() - started[0])
+            started[1].observe(time.perf_counter() - started[0])
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,6 +138,7 @@ class Readiness:
     def __init__(self, shards: Shards, database: OneAtATime[None]) -> None:
         self.shards = shards
         self.database = database
+        self._database_down: str | None = None  # what was last said of it, said once
 
     async def problems(self) -> list[str]:
         problems = self.gateway_problems()
@@ -157,15 +158,24 @@ class Readiness:
         ]
 
     async def database_problem(self) -> str | None:
+        """None when the database answered; else the problem, logged when it changes."""
         try:
             await self.database.get()
         except NoAnswer as exc:
+            self._down("no answer", f"no answer within {self.database.timeout:.0f} s")
             return f"database: {exc}"
         except Exception as exc:
-            log.warning("readiness: the database failed a trivial query: %s: %s",
-                        type(exc).__name__, exc)  # fmt: skip
+            self._down(type(exc).__name__, f"{type(exc).__name__}: {exc}")
             return f"database: {type(exc).__name__}"  # its text may name the server
+        if self._database_down is not None:
+            log.info("readiness: the database answers again")
+            self._database_down = None
         return None
+
+    def _down(self, kind: str, detail: str) -> None:
+        if kind != self._database_down:
+            log.warning("readiness: the database failed a trivial query (%s): not ready", detail)
+            self._database_down = kind
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

@@ -20,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests import pgserver
 from tests.e2e.delivery_support import channel_kinds, dm_kinds, subscribe_dm, welcomed
+from tests.e2e.feed_server import Feed, FeedSite, Item
 from tests.e2e.helpers import set_up_guild, wait_until
 from tests.e2e.serving import check_fake, spec_path
 from tests.fakediscord import FakeDiscord
@@ -184,6 +185,28 @@ async def test_readyz_503_while_the_gateway_is_down_and_200_once_back(tmp_path: 
     check_log(bot, gateway_errors=True)
 
 
+async def test_readyz_names_the_one_shard_that_is_down(tmp_path: Path) -> None:
+    async with (
+        fake_discord() as fake,
+        metered(tmp_path, fake, SHARD_COUNT="2") as (
+            bot,
+            endpoints,
+        ),
+    ):
+        await endpoints.wait_for("/readyz", 200, timeout=15)
+        samples = await endpoints.metrics()
+        assert [total(samples, "aoad_shard_connected", shard=s) for s in "01"] == [1, 1]
+        await fake.gateway.refuse(drop=False)
+        await fake.drop_gateway(shard_id=1)
+        body = await endpoints.wait_for("/readyz", 503, timeout=5)
+        assert body == "shard 1: disconnected\n", body
+        samples = await endpoints.metrics()
+        assert [total(samples, "aoad_shard_connected", shard=s) for s in "01"] == [1, 0]
+        fake.gateway.accept()
+        await endpoints.wait_for("/readyz", 200, timeout=30)
+    check_log(bot, gateway_errors=True)
+
+
 def _postgres_processes(data_dir: Path) -> list[int]:
     """The postmaster (first) and every process it started."""
     postmaster = int((data_dir / "postmaster.pid").read_text().split()[0])
@@ -336,3 +359,33 @@ async def wait_until_quiet(endpoints: Endpoints) -> Samples:
             return samples
         assert time.monotonic() < deadline, "the outbox still has due deliveries"
         await asyncio.sleep(0.2)
+
+
+async def test_metrics_count_feed_checks(tmp_path: Path) -> None:
+    site = FeedSite()
+    site.feeds["press"] = Feed("Korea Press", [
+        Item("a", "All of Us Are Dead season 2 cast", "http://news.example/a", "", time.time()),
+    ])  # fmt: skip
+    await site.start()
+    try:
+        async with fake_discord() as fake, metered(
+            tmp_path, fake, FEEDS_ALLOW_PRIVATE="1", FEED_POLL_SECONDS="1"
+        ) as (bot, endpoints):  # fmt: skip
+            await set_up_guild(fake, fake.guild)
+            added = await fake.invoke("admin feed add", {"url": site.url("press")},
+                                      member=fake.guild.admin, timeout=20)  # fmt: skip
+            assert "Korea Press" in added.text, added.text
+            feed = site.feeds["press"]
+            await wait_until(lambda: feed.not_modified >= 2, timeout=15, what="two 304s")
+            feed.status = 503
+            served = feed.served
+            await wait_until(lambda: feed.served > served, timeout=15, what="a failed check")
+            await asyncio.sleep(0.5)  # the check's outcome counted
+            samples = await endpoints.metrics()
+            checks = {o: total(samples, "aoad_feed_checks_total", outcome=o)
+                      for o in ("fetched", "not_modified", "error")}  # fmt: skip
+            assert checks == {"fetched": feed.served - feed.not_modified - 1,
+                              "not_modified": feed.not_modified, "error": 1}, checks  # fmt: skip
+        check_log(bot)
+    finally:
+        await site.stop()
