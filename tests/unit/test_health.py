@@ -23,6 +23,7 @@ from bot.store import Store
 from bot.store.health import HealthStore
 from bot.store.records import NewNotification
 from tests.pgfixtures import BACKENDS, store_on
+from tests.unit.test_layers import imported_by
 
 NOW = 1_800_000_000
 
@@ -160,3 +161,12 @@ async def test_before_the_bot_is_built_alive_not_ready_and_a_taken_port_named() 
             await HealthServer("127.0.0.1", port).start()
     finally:
         await server.stop()
+
+
+def test_a_bot_without_metrics_port_imports_none_of_it() -> None:
+    loaded = imported_by(["bot.__main__", "bot.wiring"])
+    assert {"bot.__main__", "bot.wiring", "bot.metrics"} <= loaded
+    leaks = sorted(
+        m for m in loaded if m.startswith(("prometheus_client", "aiohttp.web", "bot.metrics."))
+    )
+    assert leaks == []
