@@ -2,7 +2,8 @@
 
 Counted as it happens: deliveries by kind and outcome (the dispatcher's `on_outcome`),
 interactions by command and the time from receipt to Discord's answer to the first response
-(`InteractionTimer`), news-feed fetches by outcome. Read when scraped (`Scraped`): the REST
+(`InteractionTimer`, which keeps them in plain lists until a scrape: a command pays a few
+appends), news-feed fetches by outcome. Read when scraped (`Scraped`): the REST
 limiter's counts, each shard's connection and heartbeat latency, readiness, and what the
 database says of the outbox and the subscribers (set by the server just before).
 
@@ -12,8 +13,8 @@ kinds and outcomes, shard ids; never a user, server or channel id.
 
 from __future__ import annotations
 
+import collections
 import logging
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,19 +47,27 @@ INTERACTION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 
 # given up on it after 3 s anyway).
 FORGET_AFTER_S = 30.0
 MAX_PENDING = 10_000
-CALLBACK = re.compile(r"/interactions/(\d+)/[^/]+/callback$")
+# Counts and times wait in plain lists until a scrape (or until there are this many): the
+# Prometheus types take a lock and more per call, and each command would pay for it.
+FOLD_AT = 10_000
+SUBCOMMAND = (1, 2)  # an option that is a subcommand or a subcommand group
 
 
 def command_label(interaction: discord.Interaction) -> str:
-    """A bounded label: the command's qualified name, or what kind of interaction it is."""
+    """A bounded label: the command's qualified name (as Discord sends it: only the bot's own
+    commands reach it), or what kind of interaction it is."""
     kind = interaction.type
+    data: Any = interaction.data or {}
     if kind is discord.InteractionType.application_command:
-        command = interaction.command
-        return command.qualified_name if command is not None else "unknown"
+        names = [str(data.get("name", "unknown"))]
+        options = data.get("options") or ()
+        while options and options[0].get("type") in SUBCOMMAND:
+            names.append(str(options[0].get("name")))
+            options = options[0].get("options") or ()
+        return " ".join(names)
     if kind is discord.InteractionType.autocomplete:
         return "autocomplete"
     if kind is discord.InteractionType.component:
-        data: Any = interaction.data or {}
         return "button" if data.get("component_type") == 2 else "select"
     if kind is discord.InteractionType.modal_submit:
         return "modal"
@@ -68,29 +77,29 @@ def command_label(interaction: discord.Interaction) -> str:
 class InteractionTimer:
     """Counts each interaction as it arrives and times it until Discord accepted its first
     response (a reply, a deferral, an autocomplete's choices): the interval Discord allows
-    3 s for. The answer is seen in the bot's HTTP session, as the callback's response."""
+    3 s for. The answer is seen in the bot's HTTP session, as the callback's response.
+
+    Per interaction it only appends to plain lists; `fold()` (before each scrape) adds them to
+    the counter and the histogram."""
 
     def __init__(self, count: Counter, seconds: Histogram) -> None:
         self._count = count
         self._seconds = seconds
-        # each label's counter and histogram, looked up once (labels are few)
-        self._children: dict[str, tuple[Counter, Histogram]] = {}
-        # interaction id -> (receipt, its label's histogram)
-        self._pending: dict[int, tuple[float, Histogram]] = {}
+        self._received: list[str] = []  # labels of interactions received since the last fold
+        self._answered: list[tuple[str, float]] = []  # (label, seconds) since the last fold
+        self._pending: dict[int, tuple[float, str]] = {}  # interaction id -> (receipt, label)
 
     def received(self, interaction: discord.Interaction) -> None:
         try:
             label = command_label(interaction)
-        except Exception:  # a payload discord.py could not make sense of: still counted
+        except Exception:  # a payload that does not make sense: still counted
             label = "unknown"
-        children = self._children.get(label)
-        if children is None:
-            children = (self._count.labels(label), self._seconds.labels(label))
-            self._children[label] = children
-        children[0].inc()
         now = time.perf_counter()
-        self._pending[interaction.id] = (now, children[1])
+        self._received.append(label)
+        self._pending[interaction.id] = (now, label)
         self._forget_old(now)
+        if len(self._received) >= FOLD_AT:
+            self.fold()
 
     def _forget_old(self, now: float) -> None:
         pending = self._pending
@@ -102,14 +111,28 @@ class InteractionTimer:
 
     async def on_request_end(self, _session: Any, _context: Any, params: Any) -> None:
         """aiohttp's trace hook: a request of the bot's session got its response."""
-        if params.method != "POST" or not 200 <= params.response.status < 300:
+        if params.method != "POST":
             return
-        match = CALLBACK.search(params.url.path)
-        if match is None:
+        path = params.url.raw_path  # …/interactions/<id>/<token>/callback
+        if not path.endswith("/callback") or not 200 <= params.response.status < 300:
             return
-        started = self._pending.pop(int(match.group(1)), None)
+        parts = path.rsplit("/", 4)
+        if len(parts) < 5 or parts[1] != "interactions" or not parts[2].isdigit():
+            return
+        started = self._pending.pop(int(parts[2]), None)
         if started is not None:
-            started[1].observe(time.perf_counter() - started[0])
+            self._answered.append((started[1], time.perf_counter() - started[0]))
+            if len(self._answered) >= FOLD_AT:
+                self.fold()
+
+    def fold(self) -> None:
+        """What was counted since the last fold, into the counter and the histogram."""
+        received, self._received = self._received, []
+        answered, self._answered = self._answered, []
+        for label, count in collections.Counter(received).items():
+            self._count.labels(label).inc(count)
+        for label, seconds in answered:
+            self._seconds.labels(label).observe(seconds)
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,6 +160,7 @@ class HealthServer:
     async def _metrics(self, request: web.Request) -> web.Response:
         if self.watched is not None:
             await self.watched.refresh()
+        self.metrics.timer.fold()  # what the interactions counted since the last scrape
         encode, content_type = choose_encoder(request.headers.get("Accept", ""))
         body = encode(self.metrics.registry)
         return web.Response(body=body, headers={"Content-Type": content_type})
