@@ -9,6 +9,7 @@ import functools
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
@@ -23,6 +24,9 @@ from bot.store import StoreError
 from bot.store.database_url import passwords
 from bot.wiring import build
 
+if TYPE_CHECKING:
+    from bot.metrics.server import HealthServer
+
 log = logging.getLogger("bot")
 
 
@@ -35,16 +39,20 @@ def point_at_endpoints(settings: Settings) -> None:
 async def serve(settings: Settings, *, sync_only: bool) -> None:
     # /livez and friends first (METRICS_PORT): alive while the database opens, and until the end
     async with serving(None if sync_only else settings) as health:
-        bot = await build(settings, sync_only=sync_only, health=health)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, functools.partial(_request_stop, bot, sig))
-        async with bot:
-            if sync_only:
-                await bot.login(settings.token.reveal())  # runs setup_hook, which syncs
-            else:
-                await bot.start(settings.token.reveal())
-            await bot.close()  # start() returns as soon as a shutdown begins: wait for its end
+        await run(settings, sync_only=sync_only, health=health)
+
+
+async def run(settings: Settings, *, sync_only: bool, health: HealthServer | None) -> None:
+    bot = await build(settings, sync_only=sync_only, health=health)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, functools.partial(_request_stop, bot, sig))
+    async with bot:
+        if sync_only:
+            await bot.login(settings.token.reveal())  # runs setup_hook, which syncs
+        else:
+            await bot.start(settings.token.reveal())
+        await bot.close()  # start() returns as soon as a shutdown begins: wait for its end
 
 
 def _request_stop(bot: FanBot, sig: signal.Signals) -> None:
