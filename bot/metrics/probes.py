@@ -2,8 +2,8 @@
 
 The database may hang rather than fail (a stopped server, a lost network): a probe never waits
 for it longer than `DATABASE_TIMEOUT_S`, and never stacks up queries behind a hung one. One
-query is in flight at a time; a probe that finds one still waiting reports at once how long it
-has waited, and the next one to find it done asks again.
+query is in flight at a time: a probe that finds one still waiting waits for that one (as long
+again at most) and says how long it has waited; the next probe after it is done asks anew.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ class NoAnswer(Exception):
 
 
 class OneAtATime(Generic[T]):
-    """Calls `call` at most once at a time, and waits at most `timeout` for it. A result is
-    reused for `fresh_for` seconds."""
+    """Calls `call` at most once at a time; each `get()` waits at most `timeout` for the call,
+    whether it made it or found it running. A result is reused for `fresh_for` seconds."""
 
     def __init__(
         self, call: Callable[[], Awaitable[T]], *, timeout: float = DATABASE_TIMEOUT_S,
@@ -66,9 +66,7 @@ class OneAtATime(Generic[T]):
             task = self._task = asyncio.create_task(self._run())
             self._started = now
             task.add_done_callback(self._finished)
-        left = self.timeout - (now - self._started)
-        if left > 0:
-            await asyncio.wait({task}, timeout=left)
+        await asyncio.wait({task}, timeout=self.timeout)
         if not task.done():
             raise NoAnswer(time.monotonic() - self._started)
         return task.result()

@@ -31,6 +31,7 @@ RATE = 8  # the bot's REST limit: low, so that a fan-out to FANS takes a few sec
 
 # What discord.py logs, with a traceback, while it cannot reach the gateway: expected here.
 GATEWAY_ERRORS = ("Failed to connect for shard_id", "Attempting a reconnect for shard ID")
+RECORD = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ")  # a log line's start (bot.logs)
 
 
 def free_port() -> int:
@@ -104,8 +105,8 @@ def check_log(bot: BotProcess, *, gateway_errors: bool = False) -> None:
     assert TEST_TOKEN not in log, "the token leaked into the log"
     lines = log.splitlines()
     for i, line in enumerate(lines):
-        if line.startswith("Traceback"):
-            record = next((lines[j] for j in range(i - 1, -1, -1) if " " in lines[j][:30]), "")
+        if line.startswith("Traceback"):  # the record it belongs to: the last line logged
+            record = next((lines[j] for j in range(i - 1, -1, -1) if RECORD.match(lines[j])), "")
             allowed = gateway_errors and any(error in record for error in GATEWAY_ERRORS)
             assert allowed, f"a traceback after {record!r}:\n{log[-3000:]}"
 

@@ -74,9 +74,9 @@ async def test_a_hung_call_gives_no_answer_in_time_and_is_not_stacked() -> None:
         await probe.get()
     assert 0.2 <= time.monotonic() - started < 1.0 and first.value.waited >= 0.2
     started = time.monotonic()
-    with pytest.raises(NoAnswer) as second:  # the same call still waits: said at once
+    with pytest.raises(NoAnswer) as second:  # the same call, waited for as long again
         await probe.get()
-    assert time.monotonic() - started < 0.05 and second.value.waited >= 0.2
+    assert 0.2 <= time.monotonic() - started < 1.0 and second.value.waited >= 0.4
     assert calls == 1
     release.set()
     await asyncio.sleep(0)
