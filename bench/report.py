@@ -85,6 +85,7 @@ def document(
     cluster: str,
     autocomplete: str,
     elapsed_s: float,
+    metrics: str,
 ) -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return "\n".join(
@@ -107,6 +108,8 @@ def document(
             SCALE_NOTES,
             "",
             cluster,
+            "",
+            metrics,
             "",
             "## Name autocomplete (`python -m bench.bench_autocomplete`)",
             "",

@@ -11,6 +11,8 @@ from pathlib import Path
 from bench.cluster import measure as measure_cluster
 from bench.cluster import section as cluster_section
 from bench.compare import compare, progress
+from bench.metrics_cost import measure as measure_metrics_cost
+from bench.metrics_cost import section as metrics_cost_section
 from bench.process import BARE, OURS
 from bench.report import document
 from bench.scale import markdown as scale_markdown
@@ -39,9 +41,11 @@ async def collect() -> str:
     profiles = await compare((OURS, BARE))
     scale = scale_markdown(await measure_scale())
     cluster = cluster_section(await measure_cluster())
+    metrics = metrics_cost_section(await measure_metrics_cost())
     autocomplete = autocomplete_table()
     elapsed = time.monotonic() - started
-    return document(profiles[OURS], profiles[BARE], scale, cluster, autocomplete, elapsed)
+    return document(profiles[OURS], profiles[BARE], scale, cluster, autocomplete, elapsed,
+                    metrics)  # fmt: skip
 
 
 def main() -> int:

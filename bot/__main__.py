@@ -17,6 +17,7 @@ import functools
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
@@ -24,11 +25,15 @@ import yarl
 
 from bot.client import FanBot
 from bot.logs import setup_logging
+from bot.metrics import MetricsServerError, serving
 from bot.settings import Settings, SettingsError, load_settings, read_environment
 from bot.show.loader import ShowDataError
 from bot.store import StoreError
 from bot.store.database_url import passwords
 from bot.wiring import build
+
+if TYPE_CHECKING:
+    from bot.metrics.server import HealthServer
 
 log = logging.getLogger("bot")
 
@@ -40,7 +45,13 @@ def point_at_endpoints(settings: Settings) -> None:
 
 
 async def serve(settings: Settings, *, sync_only: bool) -> None:
-    bot = await build(settings, sync_only=sync_only)
+    # /livez and friends first (METRICS_PORT): alive while the database opens, and until the end
+    async with serving(None if sync_only else settings) as health:
+        await run(settings, sync_only=sync_only, health=health)
+
+
+async def run(settings: Settings, *, sync_only: bool, health: HealthServer | None) -> None:
+    bot = await build(settings, sync_only=sync_only, health=health)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, functools.partial(_request_stop, bot, sig))
@@ -89,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     except ShowDataError as exc:
         print(f"error: SHOW_DATA_PATH: {exc}", file=sys.stderr)
         return 2
-    except StoreError as exc:
+    except (StoreError, MetricsServerError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (aiohttp.ClientError, OSError) as exc:

@@ -84,6 +84,8 @@ class FanBot(commands.AutoShardedBot):
         self.settings = settings
         self._buttons: list[re.Pattern[str]] = []
         self._shutdown: asyncio.Task[None] | None = None
+        # hears each interaction as it arrives, before any handler of it runs (bot.metrics)
+        self.interaction_received: Callable[[discord.Interaction], None] | None = None
         self.app = build(self)  # last: it may use the client, never before it is complete
 
     async def setup_hook(self) -> None:
@@ -110,6 +112,12 @@ class FanBot(commands.AutoShardedBot):
         user = self.user
         log.info("ready: logged in as %s (%s) in %d servers, shards %s", user,
                  user.id if user else "?", len(self.guilds), shards)  # fmt: skip
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        # Called as the gateway event is read: the command's own task has not run yet.
+        if event_name == "interaction" and self.interaction_received is not None:
+            self.interaction_received(args[0])
+        super().dispatch(event_name, *args, **kwargs)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Every component press gets an answer, even one no button of ours takes."""

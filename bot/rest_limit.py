@@ -66,6 +66,8 @@ class RestLimiter:
         self._task: asyncio.Task[None] | None = None
         self.granted = 0
         self.global_429s = 0
+        self.requests = 0  # every REST request, exempt ones and retries included
+        self.rate_limited = 0  # of them, those answered 429 (any scope)
 
     def set_rate(self, per_second: int) -> None:
         """A new share of the bot's limit (another process came or went)."""
@@ -127,7 +129,8 @@ class RestLimiter:
     # --- the hook in discord.py's HTTP session --------------------------------------------
 
     def trace_config(self, api_base: str) -> aiohttp.TraceConfig:
-        """Counts every request under `api_base` but the exempt ones."""
+        """Limits every request under `api_base` but the exempt ones; counts them all, and
+        those answered 429 (`requests`, `rate_limited`: read by /metrics)."""
         config = aiohttp.TraceConfig()
 
         def limited(url: Any) -> bool:
@@ -135,13 +138,16 @@ class RestLimiter:
             return text.startswith(api_base) and not any(p in text for p in EXEMPT_PATHS)
 
         async def on_start(_s: aiohttp.ClientSession, _c: SimpleNamespace, params: Any) -> None:
+            self.requests += 1
             if limited(params.url):
                 await self.acquire(urgent=_urgent.get())
 
         async def on_end(_s: aiohttp.ClientSession, _c: SimpleNamespace, params: Any) -> None:
             response = params.response
-            if response.status == 429 and _is_global(response.headers):
-                self.pause(await _retry_after(response))
+            if response.status == 429:
+                self.rate_limited += 1
+                if _is_global(response.headers):
+                    self.pause(await _retry_after(response))
 
         config.on_request_start.append(on_start)
         config.on_request_end.append(on_end)

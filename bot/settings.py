@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +72,9 @@ class Settings:
     shard_ids: tuple[int, ...] | None = None
     # The folder of trivia question packs (YAML, Red-DiscordBot's trivia-list format).
     trivia_path: Path = DEFAULT_TRIVIA
+    # /livez, /readyz and /metrics over HTTP on this port (None: not served), on this address.
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
 
 
 def _guild_id(env: Mapping[str, str], name: str) -> int | None:
@@ -227,6 +232,33 @@ def _shard_ids(env: Mapping[str, str], count: int | None, shared: bool) -> tuple
     return tuple(sorted(ids))
 
 
+def _metrics_port(env: Mapping[str, str]) -> int | None:
+    raw = env.get("METRICS_PORT", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise SettingsError(f"METRICS_PORT must be a TCP port, from 1 to 65535, got {raw!r}")
+    return int(raw)
+
+
+_HOST_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
+
+
+def _metrics_host(env: Mapping[str, str]) -> str:
+    raw = env.get("METRICS_HOST", "").strip()
+    if not raw:
+        return "127.0.0.1"
+    try:
+        return str(ipaddress.ip_address(raw.strip("[]")))
+    except ValueError:
+        if len(raw) <= 253 and _HOST_NAME.fullmatch(raw):
+            return raw
+    raise SettingsError(
+        f"METRICS_HOST must be an address or host name to listen on (127.0.0.1, 0.0.0.0, ::),"
+        f" got {raw!r}"
+    )
+
+
 def read_environment(dotenv_path: Path | None = None) -> dict[str, str]:
     """The `.env` file's values overlaid by the process environment (which wins)."""
     path = dotenv_path or PROJECT_ROOT / ".env"
@@ -260,4 +292,6 @@ def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Setting
         shard_count=shard_count,
         shard_ids=_shard_ids(env, shard_count, database_url is not None),
         trivia_path=_trivia(env),
+        metrics_port=_metrics_port(env),
+        metrics_host=_metrics_host(env),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import logging
 import secrets
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import aiohttp
 import discord
@@ -39,6 +39,9 @@ from bot.ui.admin import progress_line
 from bot.ui.notify import notification_view
 from bot.usecases import UseCases
 
+if TYPE_CHECKING:
+    from bot.metrics.server import HealthServer
+
 log = logging.getLogger(__name__)
 
 
@@ -47,9 +50,12 @@ def fan_out_concurrency(rate_limit: int) -> int:
     return max(8, min(32, rate_limit // 32))
 
 
-async def build(settings: Settings, *, sync_only: bool = False) -> FanBot:
+async def build(
+    settings: Settings, *, sync_only: bool = False, health: HealthServer | None = None
+) -> FanBot:
     """Open the database (a bad one stops start-up before Discord is contacted), then build
-    the bot around it. `sync_only`: `python -m bot sync`, which syncs and sends nothing."""
+    the bot around it. `sync_only`: `python -m bot sync`, which syncs and sends nothing.
+    `health`: the endpoints of `METRICS_PORT`, already listening, to hook into the bot."""
     load_texts()  # every reply and command translation, checked before anything is sent
     show = ShowStore(settings.show_data_path)  # a bad facts file stops start-up first
     database_url = settings.database_url.reveal() if settings.database_url else None
@@ -60,7 +66,8 @@ async def build(settings: Settings, *, sync_only: bool = False) -> FanBot:
     limiter = RestLimiter(settings.rate_limit)  # every REST request but interaction answers
     return FanBot(
         settings, limiter,
-        lambda bot: App(bot, settings, store, show, limiter, install_id, sync_only=sync_only),
+        lambda bot: App(bot, settings, store, show, limiter, install_id, sync_only=sync_only,
+                        health=health),
     )  # fmt: skip
 
 
@@ -76,6 +83,7 @@ class App:
     def __init__(
         self, bot: FanBot, settings: Settings, store: Store, show: ShowStore,
         limiter: RestLimiter, install_id: str, *, sync_only: bool,
+        health: HealthServer | None = None,
     ) -> None:  # fmt: skip
         self.bot = bot
         self.settings = settings
@@ -88,9 +96,10 @@ class App:
         self.show = show
         self.actions = HttpActions(bot)  # what use cases, and the heartbeat, ask of Discord
         self.feed_fetcher = FeedFetcher(allow_private=settings.feeds_allow_private)
+        fetcher = health.count_feed_checks(self.feed_fetcher) if health else self.feed_fetcher
         self.usecases = UseCases(
             store=store, outbox=self.outbox, clock=self.clock, discord=self.actions,
-            settings=settings, show=self.show, fetcher=self.feed_fetcher,
+            settings=settings, show=self.show, fetcher=fetcher,
             announce=self.coordination.announce, rooms=RoomActions(bot),
         )  # fmt: skip
         self.logins = LoginPacer(store, self.coordination, self._max_concurrency)
@@ -111,6 +120,9 @@ class App:
                                     rate=float(settings.rate_limit))  # fmt: skip
         # the cluster first: it is stopped last, after the jobs it started
         self.scheduler.add(self.cluster, *dispatcher.lanes, progress)
+        if health is not None:  # /readyz, /metrics: what they read and count
+            health.watch(bot=bot, store=store, clock=self.clock, limiter=limiter,
+                         dispatcher=dispatcher)  # fmt: skip
 
     # --- the client's turns (bot.client.Services) ---------------------------------------------
 

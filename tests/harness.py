@@ -33,6 +33,8 @@ def bot_environment(fake: FakeDiscord, db_path: Path, **overrides: str) -> dict[
         DISCORD_GATEWAY_URL=fake.gateway_url,
         BOT_CLOCK_OFFSET="0",
         BOT_TEST_EXTENSIONS="",
+        METRICS_PORT="",
+        METRICS_HOST="",
         PYTHONUNBUFFERED="1",
     )
     env.update(overrides)

@@ -63,6 +63,14 @@ class Sender(Protocol):
 
 
 FailureListener = Callable[[Delivery, DeliveryFailed], Awaitable[None]]
+# Hears each delivery's outcome as it is decided: (kind, outcome), the outcome one of 'sent',
+# 'found' (an earlier attempt's message was in the channel), 'retry', 'failed', 'missed',
+# 'dm_closed'. For counting (bot.metrics): it must not block or raise.
+OutcomeListener = Callable[[str, str], None]
+
+
+def _ignore(_kind: str, _outcome: str) -> None:
+    pass
 
 
 def backoff(attempts: int) -> int:
@@ -171,6 +179,7 @@ class Dispatcher:
         self.clock = clock
         self.max_attempts = max_attempts
         self.on_failed = on_failed
+        self.on_outcome: OutcomeListener = _ignore
         self.recorder = SentRecorder(store, clock)
         self.lanes = [Lane(self, "members", True, 4), Lane(self, "broadcasts", False, concurrency)]
         self._expanding = asyncio.Lock()
@@ -237,6 +246,7 @@ class Dispatcher:
                 continue
             if now > delivery.expires_at:
                 await self.queue.mark_missed(delivery.id, "came due too late")
+                self.on_outcome(delivery.kind, "missed")
                 continue
             began = started[delivery.id]  # now, unless an earlier attempt's outcome is unknown
             fresh = began == now and delivery.attempt_started_at is None
@@ -252,8 +262,10 @@ class Dispatcher:
                     log.info("delivery %d had reached Discord: not sent again", delivery.id)
                 else:
                     await self.queue.begin_attempts([delivery.id], self.clock.seconds())
+            outcome = "found" if message_id is not None else "sent"
             if message_id is None:
                 message_id = await self.sender.send(delivery)
+            self.on_outcome(delivery.kind, outcome)
             await self.recorder.sent(delivery.id, message_id)
         except DeliveryFailed as exc:
             await self._failed(delivery, exc)
@@ -267,14 +279,17 @@ class Dispatcher:
         attempts = delivery.attempts + 1
         if exc.dm_closed and delivery.user_id is not None:
             log.info("DMs of user %s are closed: not retried", delivery.user_id)
+            self.on_outcome(delivery.kind, "dm_closed")
             await self._dm_closed(delivery.user_id)
         elif exc.permanent or attempts >= self.max_attempts:
             log.warning("delivery %d (%s) failed: %s", delivery.id, delivery.kind, exc.reason)
+            self.on_outcome(delivery.kind, "failed")
             await self.queue.mark_failed(delivery.id, exc.reason)
         else:
             retry_at = self.clock.seconds() + backoff(attempts)
             log.info("delivery %d: %s; retry %d in %ds", delivery.id, exc.reason, attempts,
                      backoff(attempts))  # fmt: skip
+            self.on_outcome(delivery.kind, "retry")
             await self.queue.retry_later(delivery.id, exc.reason, retry_at)
             return
         if self.on_failed is not None:  # in the background: it may wait a moment to speak

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,8 @@ def run_bot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
             "DATABASE_URL",
             "SHARD_COUNT",
             "SHARD_IDS",
+            "METRICS_PORT",
+            "METRICS_HOST",
         ],
         "",
     )
@@ -55,6 +58,7 @@ def test_without_token_one_line_names_the_variable() -> None:
         ({"DEV_GUILD_ID": "12"}, "DEV_GUILD_ID"),
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
         ({"SHOW_DATA_PATH": "/no/such/show.toml"}, "SHOW_DATA_PATH"),
+        ({"METRICS_PORT": "ninety"}, "METRICS_PORT"),
     ],
 )
 def test_bad_value_one_line_names_the_variable(env: dict[str, str], variable: str) -> None:
@@ -116,3 +120,16 @@ def test_bad_shards_or_database_stop_start_up_with_one_line(
     lines = (result.stdout + result.stderr).strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {variable}"), lines
     assert "hunter2-secret" not in result.stdout + result.stderr
+
+
+def test_a_metrics_port_in_use_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {"DISCORD_TOKEN": TEST_TOKEN, "DATABASE_PATH": str(tmp_path / "bot.db")}
+        result = run_bot(env | {"METRICS_PORT": str(port)})
+    assert result.returncode == 2
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: METRICS_PORT: cannot listen on"), lines
+    assert str(port) in lines[0] and "Traceback" not in result.stderr

@@ -99,6 +99,8 @@ class Gateway:
         self.connections = 0
         self.identifies: list[tuple[float, int, int]] = []  # (monotonic, shard id, count)
         self._live: set[_Connection] = set()
+        self.refusing = False  # new connections answered 503, as when Discord's gateway is down
+        self.refused = 0
 
     @property
     def session(self) -> _Session | None:
@@ -190,8 +192,24 @@ class Gateway:
                 await asyncio.wait_for(conn.ws.close(code=1001), 2)
             await conn.close()
 
+    async def refuse(self, *, drop: bool = True) -> None:
+        """The gateway goes away: every shard's websocket is closed (4000, as Discord does
+        when it restarts a node: the client tries to RESUME) and new connections are refused
+        with a 503 until `accept()`."""
+        self.refusing = True
+        if drop:
+            for shard_id, session in list(self.sessions.items()):
+                if session.conn is not None:
+                    await self.drop(4000, shard_id=shard_id)
+
+    def accept(self) -> None:
+        self.refusing = False
+
     # -- receiving --
-    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if self.refusing:
+            self.refused += 1
+            return web.Response(status=503, text="gateway unavailable (FakeDiscord)")
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
         conn = _Connection(ws)

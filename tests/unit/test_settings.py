@@ -37,6 +37,11 @@ def test_token_never_in_repr() -> None:
         (BASE | {"DISCORD_API_BASE_URL": "ftp://x"}, "DISCORD_API_BASE_URL"),
         (BASE | {"DISCORD_GATEWAY_URL": "ws://h/gateway?v=10"}, "DISCORD_GATEWAY_URL"),
         (BASE | {"BOT_CLOCK_OFFSET": "soon"}, "BOT_CLOCK_OFFSET"),
+        (BASE | {"METRICS_PORT": "http"}, "METRICS_PORT"),
+        (BASE | {"METRICS_PORT": "0"}, "METRICS_PORT"),
+        (BASE | {"METRICS_PORT": "65536"}, "METRICS_PORT"),
+        (BASE | {"METRICS_HOST": "http://0.0.0.0"}, "METRICS_HOST"),
+        (BASE | {"METRICS_HOST": "two words"}, "METRICS_HOST"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:
@@ -93,3 +98,12 @@ def test_shards_and_a_shared_database() -> None:
     assert load_settings(BASE | {"SHARD_COUNT": "2", "SHARD_IDS": "0-1"}).shard_ids == (0, 1)
     assert load_settings(BASE | {"SHARD_COUNT": "3"}).shard_ids is None
     assert load_settings(BASE).database_url is None
+
+
+def test_metrics_are_served_only_when_asked_and_on_loopback_by_default() -> None:
+    settings = load_settings(BASE)
+    assert settings.metrics_port is None and settings.metrics_host == "127.0.0.1"
+    settings = load_settings(BASE | {"METRICS_PORT": " 9464 ", "METRICS_HOST": "0.0.0.0"})
+    assert (settings.metrics_port, settings.metrics_host) == (9464, "0.0.0.0")
+    assert load_settings(BASE | {"METRICS_HOST": "[::1]"}).metrics_host == "::1"
+    assert load_settings(BASE | {"METRICS_HOST": "bot-1.internal"}).metrics_host == "bot-1.internal"
