@@ -99,8 +99,13 @@ async def test_each_process_keeps_its_servers_rooms_and_the_sender_applies_every
         sender = await sender_of(c)
         other = next(b for b in c.bots if b is not sender)
         sender_pid = sender.proc.pid if sender.proc else 0
-        await wait_until(lambda: sum(member_edits(fake).values()) >= 6, timeout=15,
-                         what="the first changes")  # fmt: skip
+
+        def edited_in_each_server() -> bool:  # only the sender applies before the kill
+            edits = member_edits(fake)
+            return all(sum(edits[m.id] for m, (g, _) in wanted.items() if g is guild) >= 2
+                       for guild in servers)  # fmt: skip
+
+        await wait_until(edited_in_each_server, timeout=15, what="changes in each server")
         await sender.kill()
         before = sum(member_edits(fake).values())
         assert before < len(wanted), "the burst was over before the kill"
