@@ -161,33 +161,22 @@ class RoomUseCases:
             problems = missing_rights(view, (await self.store.rooms.rooms(guild_id)).values())
             if problems:
                 return Made(problems=problems, count=await self.store.rooms.episode_count())
-        now = self.clock.seconds()
-        async with self.store.transaction() as tx:
-            was = await tx.rooms.set_enabled(guild_id, True, locale, now)
-            if not was:
-                await tx.audit.record(
-                    guild_id=guild_id,
-                    user_id=user_id,
-                    action="episode_rooms",
-                    old="off",
-                    new="on",
-                    now=now,
-                )
+        await self._switch(guild_id, True, locale, user_id)
         return await self.keep(guild_id)
 
     async def turn_off(self, guild_id: int, locale: str, user_id: int) -> None:
         """The rooms stay as they are; /watched stops there."""
+        await self._switch(guild_id, False, locale, user_id)
+
+    async def _switch(self, guild_id: int, on: bool, locale: str, user_id: int) -> None:
+        """Rooms on or off for the server; a change goes to the audit log."""
         now = self.clock.seconds()
         async with self.store.transaction() as tx:
-            if await tx.rooms.set_enabled(guild_id, False, locale, now):
-                await tx.audit.record(
-                    guild_id=guild_id,
-                    user_id=user_id,
-                    action="episode_rooms",
-                    old="on",
-                    new="off",
-                    now=now,
-                )
+            was = await tx.rooms.set_enabled(guild_id, on, locale, now)
+            if was != on:
+                words = {True: "on", False: "off"}
+                await tx.audit.record(guild_id=guild_id, user_id=user_id, action="episode_rooms",
+                                      old=words[was], new=words[on], now=now)  # fmt: skip
 
     async def keep_all(self, guild_ids: Iterable[int]) -> None:
         """Every server of this process with rooms on: make what is missing."""
