@@ -15,6 +15,7 @@ from bot.rest_limit import urgent
 from bot.store import Store
 from bot.store.records import Delivery, wants_role
 from bot.store.rooms import MemberProgress
+from bot.ui.interactions import NO_PINGS
 from bot.ui.rooms import category_name, role_name, room_name, rule_message
 from bot.usecases.ports import GuildView, Overwrite
 
@@ -111,15 +112,8 @@ class RoomActions:
     async def post_rule(
         self, guild_id: int, channel_id: int, episode: int, last: bool, locale: str, pin: bool
     ) -> int:
-        content, view = rule_message(lang_of(locale), guild_id, episode, last)
-        message = await self.client.http.send_message(
-            channel_id,
-            params=discord.http.handle_message_parameters(
-                content,
-                view=view or discord.utils.MISSING,
-                allowed_mentions=discord.AllowedMentions.none(),
-            ),
-        )
+        params = _rule_params(guild_id, episode, last, locale)
+        message = await self.client.http.send_message(channel_id, params=params)
         if pin:
             try:
                 await self.client.http.pin_message(channel_id, message["id"], reason=REASON)
@@ -130,16 +124,18 @@ class RoomActions:
     async def add_button(
         self, guild_id: int, channel_id: int, message_id: int, episode: int, locale: str
     ) -> None:
-        content, view = rule_message(lang_of(locale), guild_id, episode, False)
-        await self.client.http.edit_message(
-            channel_id,
-            message_id,
-            params=discord.http.handle_message_parameters(
-                content,
-                view=view or discord.utils.MISSING,
-                allowed_mentions=discord.AllowedMentions.none(),
-            ),
-        )
+        params = _rule_params(guild_id, episode, False, locale)
+        await self.client.http.edit_message(channel_id, message_id, params=params)
+
+
+def _rule_params(
+    guild_id: int, episode: int, last: bool, locale: str
+) -> discord.http.MultipartParameters:
+    """A room's rule message, posted or edited: its text and its button, pinging no one."""
+    content, view = rule_message(lang_of(locale), guild_id, episode, last)
+    return discord.http.handle_message_parameters(
+        content, view=view or discord.utils.MISSING, allowed_mentions=NO_PINGS
+    )
 
 
 class ProgressApplier:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.errors import InputError
 from bot.outbox import Outbox
-from bot.store import Store
+from bot.store import Store, Tx
 from bot.store.records import Audience
 from bot.store.rooms import Room
 from bot.usecases.ports import Announce, GuildView, Overwrite, RoomActions
@@ -280,14 +280,15 @@ class RoomUseCases:
             async with self.store.transaction() as tx:
                 await tx.rooms.forget_applied(guild_id, members)
                 for user_id in members:
-                    await self.outbox.schedule(
-                        tx,
-                        PROGRESS,
-                        {"episode": episode},
-                        due_at=now,
-                        now=now,
-                        audience=Audience.member(guild_id, user_id),
-                    )
+                    await self._queue_change(tx, guild_id, user_id, episode, now)
+
+    async def _queue_change(
+        self, tx: Tx, guild_id: int, user_id: int, episode: int, now: int
+    ) -> None:
+        """The member's role change, through the outbox (applied once, even after a kill)."""
+        audience = Audience.member(guild_id, user_id)
+        await self.outbox.schedule(tx, PROGRESS, {"episode": episode}, due_at=now, now=now,
+                                   audience=audience)  # fmt: skip
 
     # --- a member's progress ---------------------------------------------------------------
 
@@ -313,14 +314,7 @@ class RoomUseCases:
             raise InputError("watched.rooms_off")
         async with self.store.transaction() as tx:
             await tx.rooms.want(guild_id, user_id, episode, role_ids, now)
-            await self.outbox.schedule(
-                tx,
-                PROGRESS,
-                {"episode": episode},
-                due_at=now,
-                now=now,
-                audience=Audience.member(guild_id, user_id),
-            )
+            await self._queue_change(tx, guild_id, user_id, episode, now)
         channels = tuple(
             int(rooms[k].channel_id)  # type: ignore[arg-type]
             for k in range(1, episode + 1)
