@@ -7,18 +7,19 @@ SQL, so a schema version means the same tables, columns and indexes in either da
 from __future__ import annotations
 
 import re
-from importlib import resources
+from pathlib import Path
 
 from bot.store.errors import StoreError
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 DIALECTS = ("sqlite", "postgresql")
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def load_migrations(dialect: str = "sqlite") -> list[tuple[int, str, str]]:
     """(number, file name, SQL) for every shipped migration of `dialect`, in order."""
     found = []
-    for entry in resources.files("bot.store").joinpath("migrations", dialect).iterdir():
+    for entry in (MIGRATIONS_DIR / dialect).iterdir():
         match = MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text("utf-8")))
