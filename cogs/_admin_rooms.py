@@ -1,4 +1,4 @@
-"""/admin episodes and the episode rooms part of /admin setup and /admin status."""
+"""/admin episodes and the episode rooms part of /admin status."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from discord.app_commands import locale_str as _
 
 from bot.i18n import lang_of, t
 from bot.ui.interactions import NO_PINGS
-from bot.ui.rooms import count_text, counts_lines, made_text
+from bot.ui.rooms import count_text, counts_lines
 from bot.usecases.rooms import MAX_EPISODES
 from cogs._admin_base import AdminBase
 
@@ -29,17 +29,6 @@ class RoomCommands(AdminBase):
         previous, now = await self.app.usecases.rooms.set_count(count, interaction.user.id)
         text = count_text(lang_of(interaction.locale), previous, now)
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
-
-    async def _episode_rooms(
-        self, interaction: discord.Interaction, guild: discord.Guild, on: bool
-    ) -> str:
-        """/admin setup episode_rooms: on (refused with what the bot lacks) or off."""
-        lang, rooms = lang_of(interaction.locale), self.app.usecases.rooms
-        locale = str(interaction.guild_locale or "en-US")
-        if not on:
-            await rooms.turn_off(guild.id, locale, interaction.user.id)
-            return t(lang, "rooms.off")
-        return made_text(lang, await rooms.turn_on(guild.id, locale, interaction.user.id))
 
     async def _episode_counts(self, interaction: discord.Interaction, embed: discord.Embed) -> None:
         """/admin status: how many members are at each episode, where rooms are on."""

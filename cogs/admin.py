@@ -13,12 +13,13 @@ from bot.errors import InputError
 from bot.guild_checks import check_setup, thread_warnings
 from bot.i18n import lang_of, t
 from bot.notify.when import zone_suggestions
-from bot.ui.admin import premiere_changed_text, setup_text, status_embed, subscribers_text
+from bot.ui.admin import premiere_changed_text, setup_reply, status_embed, subscribers_text
 from bot.ui.feeds import FeedListPageButton, FeedReviewButton, register_feed_notices
-from bot.ui.interactions import NO_PINGS, guild_id_of, reply_handle
-from bot.ui.trivia import packs_text, trivia_setup_line
+from bot.ui.interactions import NO_PINGS, guild_id_of, id_of, reply_handle
+from bot.ui.trivia import packs_text
 from bot.usecases.feed_poller import FeedPoller
 from bot.usecases.release import MAX_NOTE, MAX_SOURCE, MAX_UPDATE
+from bot.usecases.setup import SetupAsked
 from bot.wiring import app_of
 from cogs._admin_base import AdminBase
 from cogs._admin_feeds import FeedCommands
@@ -71,37 +72,19 @@ class Admin(FeedCommands, RoomCommands):
         if trivia_channel is not None:
             check_setup(guild, trivia_channel, None, None)  # so must it there
         await interaction.response.defer(ephemeral=True, thinking=True)
-        servers = self.app.usecases.servers
-        given = (channel, role, mod_role, countdown_channel, review_channel)
-        trivia_given = trivia_channel is not None or trivia_hour is not None
-        changed = any(given) or discussion is not None or trivia_given
-        if changed:
-            settings = await servers.set_up(
-                guild.id, user_id=interaction.user.id,
-                channel_id=channel.id if channel else None, role_id=role.id if role else None,
-                mod_role_id=mod_role.id if mod_role else None,
-                locale=str(interaction.guild_locale or "en-US"),
-                countdown_channel_id=countdown_channel.id if countdown_channel else None,
-                discussion=discussion,
-                review_channel_id=review_channel.id if review_channel else None,
-            )  # fmt: skip
-        else:
-            settings = await servers.settings_of(guild.id)
-        trivia = self.app.usecases.trivia
-        if trivia_given:
-            daily = await trivia.set_up(
-                guild.id, user_id=interaction.user.id, hour=trivia_hour,
-                channel_id=trivia_channel.id if trivia_channel else None,
-            )  # fmt: skip
-        else:
-            daily = await trivia.settings(guild.id)
-        warnings += thread_warnings(guild, settings)
-        lang = lang_of(interaction.locale)
-        text = setup_text(lang, settings, saved=changed, warnings=warnings)
-        text += "\n" + trivia_setup_line(lang, daily)
-        if episode_rooms is not None:
-            text += "\n" + await self._episode_rooms(interaction, guild, episode_rooms)
-        await interaction.followup.send(text[:2000], ephemeral=True, allowed_mentions=NO_PINGS)
+        asked = SetupAsked(
+            channel_id=id_of(channel), role_id=id_of(role), mod_role_id=id_of(mod_role),
+            countdown_channel_id=id_of(countdown_channel), discussion=discussion,
+            review_channel_id=id_of(review_channel), episode_rooms=episode_rooms,
+            trivia_channel_id=id_of(trivia_channel), trivia_hour=trivia_hour,
+        )  # fmt: skip
+        done = await self.app.usecases.setup.set_up(
+            guild.id, user_id=interaction.user.id, locale=str(interaction.guild_locale or "en-US"),
+            asked=asked,
+        )  # fmt: skip
+        warnings += thread_warnings(guild, done.settings)
+        text = setup_reply(lang_of(interaction.locale), done, warnings)
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @admin.command(
         name=_("release"),

@@ -10,8 +10,11 @@ from bot.notify.partial import expected_words
 from bot.store.processes import SILENT_AFTER
 from bot.store.records import GuildSettings, Planned, Premiere, ProcessRecord, Progress
 from bot.ui.escape import quote
+from bot.ui.rooms import made_text
+from bot.ui.trivia import trivia_setup_line
 from bot.usecases.release import PremiereChanged
 from bot.usecases.servers import ServerStatus, SubscriberExport
+from bot.usecases.setup import SetupDone
 
 COLOR = discord.Colour(0x8B0000)
 MAX_PROCESS_LINES = 10
@@ -48,6 +51,17 @@ def setup_text(
     head = t(lang, "setup.saved" if saved else "setup.current")
     notes = [t(lang, key, **values) for key, values in warnings]
     return "\n".join([head, *settings_lines(lang, settings), *notes])
+
+
+def setup_reply(lang: Lang, done: SetupDone, warnings: list[tuple[str, dict[str, str]]]) -> str:
+    """/admin setup's answer: the settings, then the daily question, then the episode rooms."""
+    lines = [setup_text(lang, done.settings, saved=done.saved, warnings=warnings)]
+    lines.append(trivia_setup_line(lang, done.trivia))
+    if done.rooms_made is not None:
+        lines.append(made_text(lang, done.rooms_made))
+    elif done.rooms_on is False:
+        lines.append(t(lang, "rooms.off"))
+    return "\n".join(lines)[:2000]
 
 
 def subscribers_text(lang: Lang, export: SubscriberExport) -> str:

@@ -52,6 +52,11 @@ async def is_owner(interaction: discord.Interaction) -> bool:
     return await cast(_Client, interaction.client).is_owner(interaction.user)
 
 
+def id_of(thing: discord.abc.Snowflake | None) -> int | None:
+    """A command option's id, None when it was not given."""
+    return thing.id if thing is not None else None
+
+
 def guild_id_of(interaction: discord.Interaction) -> int:
     """The server of a server-only command; a call from elsewhere is answered, not asserted."""
     if interaction.guild_id is None:

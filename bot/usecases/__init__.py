@@ -19,6 +19,7 @@ from bot.usecases.ports import Announce, DiscordActions, Fetcher, RoomActions
 from bot.usecases.release import ReleaseUseCases
 from bot.usecases.rooms import RoomUseCases
 from bot.usecases.servers import ServerUseCases
+from bot.usecases.setup import SetupUseCases
 from bot.usecases.trivia import TriviaUseCases
 
 
@@ -36,3 +37,4 @@ class UseCases:
         self.rooms = RoomUseCases(store, outbox, clock, rooms, announce)
         bank = QuestionBank(show, settings.trivia_path)
         self.trivia = TriviaUseCases(store, outbox, clock, bank, announce)
+        self.setup = SetupUseCases(self.servers, self.trivia, self.rooms)

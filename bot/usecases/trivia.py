@@ -110,6 +110,12 @@ def next_due(settings: TriviaSettings, now: int) -> int:
     return at if at > now else _at(today + timedelta(days=1), settings.hour)
 
 
+def check_hour(hour: int | None) -> None:
+    """The daily question's hour, UTC (None: not given)."""
+    if hour is not None and not 0 <= hour <= 23:
+        raise InputError("trivia.bad_hour")
+
+
 class TriviaUseCases:
     def __init__(
         self, store: Store, outbox: Outbox, clock: Clock, bank: QuestionBank, announce: Announce,
@@ -133,8 +139,7 @@ class TriviaUseCases:
         self, guild_id: int, *, user_id: int, channel_id: int | None, hour: int | None
     ) -> TriviaSettings:
         """The daily question's channel and hour (None: not given), audited."""
-        if hour is not None and not 0 <= hour <= 23:
-            raise InputError("trivia.bad_hour")
+        check_hour(hour)
         now = self.clock.seconds()
         async with self.store.transaction() as tx:
             old, new = await tx.trivia.set_up(guild_id, channel_id=channel_id, hour=hour, now=now)

@@ -1,8 +1,14 @@
-"""Server set-up, moderator rights, status and the subscriber export."""
+"""Server set-up (with its daily question and episode rooms), moderator rights, status and
+the subscriber export."""
 
 from __future__ import annotations
 
+import pytest
+
+from bot.errors import InputError
 from bot.usecases.members import Member
+from bot.usecases.rooms import Made
+from bot.usecases.setup import SetupAsked
 from tests.usecases.conftest import HOME, World
 
 
@@ -67,3 +73,35 @@ async def test_status_gathers_the_servers_state(world: World) -> None:
     assert [p.kind for p in status.upcoming] == ["update"]
     assert status.premiere.starts_at is None and status.event.revision == 0
     assert [a.action for a in status.audit] == ["update.post"]
+
+
+async def test_one_setup_saves_the_server_its_daily_question_and_its_rooms(world: World) -> None:
+    asked = SetupAsked(channel_id=10, trivia_channel_id=11, trivia_hour=9, episode_rooms=True)
+    done = await world.usecases.setup.set_up(HOME, user_id=1, locale="ko", asked=asked)
+    assert done.saved and (done.settings.channel_id, done.settings.locale) == (10, "ko")
+    assert (done.trivia.channel_id, done.trivia.hour) == (11, 9)
+    # no episode count yet: rooms are on, and nothing could be made
+    assert done.rooms_on is True and done.rooms_made == Made(count=None)
+    assert (await world.store.rooms.server(HOME)).enabled
+    actions = {a.action for a in await world.store.audit.latest(HOME)}
+    assert actions == {"setup", "trivia setup", "episode_rooms"}
+
+    done = await world.usecases.setup.set_up(
+        HOME, user_id=1, locale="en-US", asked=SetupAsked(episode_rooms=False)
+    )
+    assert not done.saved and done.rooms_on is False and done.rooms_made is None
+    assert done.settings.locale == "ko"  # nothing of the server was given: left as it was
+    assert not (await world.store.rooms.server(HOME)).enabled
+
+
+async def test_setup_checks_everything_before_it_changes_anything(world: World) -> None:
+    setup = world.usecases.setup
+    with pytest.raises(InputError):  # an hour out of range, after a valid channel
+        await setup.set_up(HOME, user_id=1, locale="ko",
+                           asked=SetupAsked(channel_id=10, trivia_hour=24))  # fmt: skip
+    with pytest.raises(InputError):  # review happens in the home server only
+        await setup.set_up(222, user_id=1, locale="ko",
+                           asked=SetupAsked(review_channel_id=5, trivia_channel_id=6))  # fmt: skip
+    assert (await world.store.guilds.get(HOME)).channel_id is None
+    assert (await world.store.trivia.settings(222)).channel_id is None
+    assert await world.store.audit.latest(HOME) == [] and await world.store.audit.latest(222) == []
