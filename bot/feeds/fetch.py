@@ -8,8 +8,7 @@ name), so a name that resolves differently a moment later cannot slip past the c
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import aiohttp
 from multidict import CIMultiDictProxy
@@ -30,8 +29,7 @@ _MAX_ADDRESSES = 4  # addresses of one name tried in turn when a connection fail
 _MAX_VALIDATOR = 512  # an ETag or Last-Modified longer than this is not kept
 
 
-@dataclass(frozen=True, slots=True)
-class FetchResult:
+class FetchResult(NamedTuple):
     status: Literal["ok", "not_modified"]
     body: bytes  # empty when not modified
     url: str  # after redirects
@@ -41,7 +39,7 @@ class FetchResult:
 
     def with_ttl(self, ttl_s: int | None) -> FetchResult:
         """This result with the feed's <ttl> (see parse) counted in min_interval_s."""
-        return replace(self, min_interval_s=hints.longest(self.min_interval_s, ttl_s))
+        return self._replace(min_interval_s=hints.longest(self.min_interval_s, ttl_s))
 
 
 async def fetch(

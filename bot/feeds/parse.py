@@ -12,8 +12,7 @@ import hashlib
 import io
 import xml.sax
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot import discord_limits
 from bot.feeds import hints, html_text, xml_guard
@@ -46,8 +45,7 @@ _KINDS = {
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-@dataclass(frozen=True, slots=True)
-class FeedItem:
+class FeedItem(NamedTuple):
     guid: str  # the item's id, else its link, else a hash of its text
     title: str
     link: str  # http(s) or ""
@@ -55,8 +53,7 @@ class FeedItem:
     published: int | None  # epoch seconds
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedFeed:
+class ParsedFeed(NamedTuple):
     title: str
     kind: str  # "RSS 2.0", "Atom 1.0" ...
     ttl_s: int | None  # RSS <ttl>, in seconds

@@ -17,8 +17,7 @@ import collections
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import discord
 from prometheus_client import (
@@ -135,8 +134,7 @@ class InteractionTimer:
             self._seconds.labels(label).observe(seconds)
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """What the database said at one scrape."""
 
     now: int  # the bot's clock when asked

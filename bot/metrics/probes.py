@@ -14,8 +14,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 import discord
 
@@ -87,8 +86,7 @@ class OneAtATime(Generic[T]):
             self._task.cancel()
 
 
-@dataclass(frozen=True, slots=True)
-class ShardState:
+class ShardState(NamedTuple):
     connected: bool
     ever: bool  # connected at some point since the start
     latency_s: float | None  # the last heartbeat's round trip, once there was one

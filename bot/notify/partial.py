@@ -4,8 +4,8 @@ as said, never as a made-up day."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from bot.errors import InputError
 from bot.i18n import Lang, t
@@ -16,8 +16,7 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
              "September", "October", "November", "December")  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Partial:
+class Partial(NamedTuple):
     year: int
     month: int | None = None
 

@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Any, Protocol
 
 from bot.clock import Clock
@@ -250,7 +249,7 @@ class Dispatcher:
                 continue
             began = started[delivery.id]  # now, unless an earlier attempt's outcome is unknown
             fresh = began == now and delivery.attempt_started_at is None
-            live.append(replace(delivery, attempt_started_at=None if fresh else began))
+            live.append(delivery._replace(attempt_started_at=None if fresh else began))
         return live
 
     async def _deliver(self, lane: Lane, delivery: Delivery) -> None:

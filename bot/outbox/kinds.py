@@ -7,8 +7,7 @@ type, because a notification carries its kind's data as a JSON payload.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bot.store.records import Delivery
 
@@ -18,15 +17,13 @@ if TYPE_CHECKING:  # scheduling needs only the registry: it must not import disc
 Payload = Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Rendered:
+class Rendered(NamedTuple):
     content: str
     embed: discord.Embed | None
     mentions: discord.AllowedMentions
 
 
-@dataclass(frozen=True, slots=True)
-class NotificationKind:
+class NotificationKind(NamedTuple):
     name: str
     render: Callable[[Delivery], Rendered]
     # When a notification due at `due_at` with this payload stops being worth sending.

@@ -8,9 +8,8 @@ import re
 import threading
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from bot.show.model import (
     CastMember,
@@ -323,8 +322,7 @@ def _key_at(text: str, message: str) -> str:
 # ── hot reload ──────────────────────────────────────────────────────────────
 
 
-@dataclass(frozen=True, slots=True)
-class ShowSnapshot:
+class ShowSnapshot(NamedTuple):
     """The data and its name index, always swapped together."""
 
     data: ShowData

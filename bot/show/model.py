@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Status = Literal["returning", "new"]
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+class Text(NamedTuple):
     """One piece of user-facing text in both languages."""
 
     en: str
@@ -23,8 +21,7 @@ class Text:
         return self.ko if lang == "ko" else self.en
 
 
-@dataclass(frozen=True, slots=True)
-class Credit:
+class Credit(NamedTuple):
     """A crew member. `hangul` is None when the sources don't give it (never guessed)."""
 
     name: str
@@ -33,8 +30,7 @@ class Credit:
     credits: Text | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class CastMember:
+class CastMember(NamedTuple):
     actor: Text
     character: Text
     status: Status
@@ -47,8 +43,7 @@ class CastMember:
         return self.status == "returning"
 
 
-@dataclass(frozen=True, slots=True)
-class Series:
+class Series(NamedTuple):
     title: Text
     short: str
     genre: Text
@@ -57,8 +52,7 @@ class Series:
     source_author: Text
 
 
-@dataclass(frozen=True, slots=True)
-class SeasonOne:
+class SeasonOne(NamedTuple):
     year: int
     viewing_hours: int
     viewing_days: int
@@ -66,8 +60,7 @@ class SeasonOne:
     global_top10: Text
 
 
-@dataclass(frozen=True, slots=True)
-class SeasonTwo:
+class SeasonTwo(NamedTuple):
     status: Text
     announced: datetime.date
     announcement: Text
@@ -78,8 +71,7 @@ class SeasonTwo:
     co_producers: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Premise:
+class Premise(NamedTuple):
     """Paragraphs in both languages; `spoilers` are shown only on request."""
 
     spoiler_free: Text
@@ -91,15 +83,13 @@ class Premise:
         return [" ".join(p.split()) for p in _BLANK_LINE.split(text) if p.strip()]
 
 
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
+class TimelineEntry(NamedTuple):
     date: datetime.date
     text: Text
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class ShowData:
+class ShowData(NamedTuple):
     series: Series
     season1: SeasonOne
     season2: SeasonTwo

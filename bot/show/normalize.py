@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_QUERY = 100  # characters kept from a query; Discord options are this short anyway
 
@@ -63,8 +63,7 @@ _REPEATS = re.compile(r"(.)\1+")
 _VOWELS = frozenset("aeiouwy")
 
 
-@dataclass(frozen=True, slots=True)
-class Parsed:
+class Parsed(NamedTuple):
     """A name or query after cleaning: its Hangul part (jamo) and its Latin tokens."""
 
     jamo: str

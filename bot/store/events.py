@@ -3,13 +3,12 @@ revision it shows, so that syncing can resume after a restart."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.store.connection import Scope
 
 
-@dataclass(frozen=True, slots=True)
-class EventRecord:
+class EventRecord(NamedTuple):
     event_id: int | None
     revision: int  # the premiere revision it was last synced to (0: never)
 

@@ -6,14 +6,13 @@ never part of a caller's transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.store.connection import Scope
 from bot.store.records import VIAS
 
 
-@dataclass(frozen=True, slots=True)
-class OutboxDue:
+class OutboxDue(NamedTuple):
     deliveries: int  # pending deliveries due now (a retry counts once its time has come)
     # when the oldest due work came due: a due delivery, or a notification that came due and
     # is not expanded into its deliveries yet; None when nothing is due

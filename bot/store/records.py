@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Via = Literal["role", "dm", "both"]
 VIAS: tuple[Via, ...] = ("role", "dm", "both")
@@ -19,8 +18,11 @@ def wants_dm(via: Via | None) -> bool:
     return via in ("dm", "both")
 
 
-@dataclass(frozen=True, slots=True)
-class GuildSettings:
+# Records are NamedTuples, not frozen dataclasses, because their classes are cheap to create at
+# start-up: a dataclass generates its methods with exec at import (~0.5 ms a class, not ~0.15).
+
+
+class GuildSettings(NamedTuple):
     guild_id: int
     channel_id: int | None = None
     role_id: int | None = None
@@ -39,8 +41,7 @@ class GuildSettings:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class CountdownState:
+class CountdownState(NamedTuple):
     """What the bot last made of a countdown channel's name."""
 
     asked: str | None = None  # the name it asked for (None: never renamed)
@@ -51,8 +52,7 @@ class CountdownState:
     premiere_revision: int = 0  # the premiere the name was last made or found right for
 
 
-@dataclass(frozen=True, slots=True)
-class Subscription:
+class Subscription(NamedTuple):
     guild_id: int
     user_id: int
     via: Via
@@ -62,14 +62,12 @@ class Subscription:
     reminders: Reminders = "all"
 
 
-@dataclass(frozen=True, slots=True)
-class DmChannel:
+class DmChannel(NamedTuple):
     channel_id: int | None
     closed: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Premiere:
+class Premiere(NamedTuple):
     starts_at: int | None  # None until the day is known
     timezone: str | None
     note: str | None
@@ -86,16 +84,14 @@ class Premiere:
         return self.starts_at is not None or self.expected is not None
 
 
-@dataclass(frozen=True, slots=True)
-class Update:
+class Update(NamedTuple):
     id: int
     text: str
     source: str | None
     posted_at: int
 
 
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
+class AuditEntry(NamedTuple):
     user_id: int
     action: str
     old_value: str | None
@@ -103,16 +99,14 @@ class AuditEntry:
     at: int
 
 
-@dataclass(frozen=True, slots=True)
-class Planned:
+class Planned(NamedTuple):
     """A notification still to come."""
 
     kind: str
     due_at: int
 
 
-@dataclass(frozen=True, slots=True)
-class Audience:
+class Audience(NamedTuple):
     """Whom a notification reaches: every announcement channel and DM subscriber
     ('broadcast'), one member of one server ('member'), one server's review channel
     ('review'), or one channel of one server ('channel', e.g. its trivia channel). Stored as
@@ -157,8 +151,7 @@ class Audience:
 BROADCAST = Audience()
 
 
-@dataclass(frozen=True, slots=True)
-class NewNotification:
+class NewNotification(NamedTuple):
     """What to announce, when, and until when it is still worth sending.
 
     `series` groups notifications that are retired together (every reminder of one premiere
@@ -173,14 +166,13 @@ class NewNotification:
     audience: Audience = BROADCAST
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
+class Delivery(NamedTuple):
     """One message to send: where, to whom, and the notification's kind and payload."""
 
     id: int
     notification_id: int
     kind: str
-    payload: dict[str, Any] = field(hash=False, compare=False)
+    payload: dict[str, Any]
     target: str  # 'channel', 'dm' or 'role' (give a subscriber the notification role)
     guild_id: int
     channel_id: int | None
@@ -198,8 +190,7 @@ class Delivery:
         return f"{install_id}-{self.id}"[:25]
 
 
-@dataclass(frozen=True, slots=True)
-class Followup:
+class Followup(NamedTuple):
     """An interaction waiting on a notification: its token lasts 15 minutes."""
 
     notification_id: int
@@ -210,8 +201,7 @@ class Followup:
     expires_at: int
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
+class Progress(NamedTuple):
     """Where a notification's deliveries stand."""
 
     notification_id: int
@@ -229,16 +219,14 @@ class Progress:
         return self.pending == 0
 
 
-@dataclass(frozen=True, slots=True)
-class QueueStats:
+class QueueStats(NamedTuple):
     pending: int
     sent: int
     failed: int
     missed: int
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """A delivery of this server that failed or came too late."""
 
     kind: str
@@ -246,8 +234,7 @@ class Problem:
     error: str
 
 
-@dataclass(frozen=True, slots=True)
-class Feed:
+class Feed(NamedTuple):
     id: int
     url: str
     title: str
@@ -265,8 +252,7 @@ class Feed:
     not_well_formed: str | None = None  # the parser's first complaint about its last document
 
 
-@dataclass(frozen=True, slots=True)
-class FeedItem:
+class FeedItem(NamedTuple):
     id: int
     feed_id: int | None
     guid: str | None
@@ -281,8 +267,7 @@ class FeedItem:
     decided_at: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ProcessRecord:
+class ProcessRecord(NamedTuple):
     """One running bot process, as its last heartbeat described it."""
 
     id: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.store.connection import Scope
 
@@ -18,16 +18,14 @@ WITH_ROOMS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class RoomServer:
+class RoomServer(NamedTuple):
     guild_id: int
     enabled: bool
     category_id: int | None
     locale: str
 
 
-@dataclass(frozen=True, slots=True)
-class Room:
+class Room(NamedTuple):
     guild_id: int
     episode: int
     channel_id: int | None
@@ -36,8 +34,7 @@ class Room:
     has_button: bool  # the rule carries its "I finished episode k+1" button
 
 
-@dataclass(frozen=True, slots=True)
-class MemberProgress:
+class MemberProgress(NamedTuple):
     guild_id: int
     user_id: int
     wanted: int  # the episode the member says they have watched up to (0: none)

@@ -6,24 +6,21 @@ revealed."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from bot.store.connection import Conn, Row, Scope
 
 DEFAULT_HOUR = 12
 
 
-@dataclass(frozen=True, slots=True)
-class TriviaSettings:
+class TriviaSettings(NamedTuple):
     guild_id: int
     channel_id: int | None
     hour: int = DEFAULT_HOUR  # UTC
     since: int = 0  # when the channel was set: no day due before it is posted
 
 
-@dataclass(frozen=True, slots=True)
-class Game:
+class Game(NamedTuple):
     id: int
     guild_id: int
     channel_id: int
@@ -36,8 +33,7 @@ class Game:
     pack: str | None = None  # the one pack it draws from (None: every question)
 
 
-@dataclass(frozen=True, slots=True)
-class NewQuestion:
+class NewQuestion(NamedTuple):
     guild_id: int
     channel_id: int
     question_key: str
@@ -52,8 +48,7 @@ class NewQuestion:
     day: str | None = None  # a daily question's day, 'YYYY-MM-DD' (UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class PostedQuestion:
+class PostedQuestion(NamedTuple):
     id: int
     guild_id: int
     channel_id: int
@@ -79,8 +74,7 @@ class PostedQuestion:
 Pressed = Literal["locked", "again", "closed", "unknown"]
 
 
-@dataclass(frozen=True, slots=True)
-class Press:
+class Press(NamedTuple):
     """What became of a press: counted ('locked'), refused as a second press ('again', with the
     first one's choice) or as too late ('closed'), or no such question ('unknown')."""
 

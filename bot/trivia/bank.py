@@ -7,9 +7,8 @@ import logging
 import random
 import threading
 from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.i18n import Lang
 from bot.show.loader import ShowStore
@@ -22,8 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class PacksLoaded:
+class PacksLoaded(NamedTuple):
     packs: int
     questions: int
     broken: tuple[str, ...]  # one line each: `<file>:<line>: <problem>`

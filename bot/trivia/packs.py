@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -47,16 +47,14 @@ class PackError(Exception):
         super().__init__(f"{where}: {self.problem}")
 
 
-@dataclass(frozen=True, slots=True)
-class PackQuestion:
+class PackQuestion(NamedTuple):
     text: str
     answers: tuple[str, ...]  # the first is shown as the right one
     wrong: tuple[str, ...]  # the pack's own wrong choices for it
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Pack:
+class Pack(NamedTuple):
     name: str  # the file's name
     author: str | None
     lang: Lang

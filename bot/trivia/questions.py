@@ -13,7 +13,7 @@ import random
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.i18n import LANGS, Lang, t
 from bot.show.labels import count
@@ -27,8 +27,7 @@ WRONG = CHOICES - 1
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
+class Question(NamedTuple):
     """One question in one language; `key` is the same in both (and across restarts)."""
 
     key: str

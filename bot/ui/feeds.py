@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import discord
 
@@ -159,8 +158,7 @@ SHOWN = 10  # feeds on one page of the list
 PAGE_CHARS = 4500
 
 
-@dataclass(frozen=True, slots=True)
-class ListingPage:
+class ListingPage(NamedTuple):
     embed: discord.Embed
     page: int  # from 0: the one shown
     pages: int

@@ -116,11 +116,11 @@ def made_text(lang: Lang, made: Made) -> str:
     if made.problems:
         missing = ", ".join(t(lang, f"rooms.missing.{p}") for p in made.problems)
         return t(lang, "rooms.refused", missing=missing)
-    if made.count is None:
+    if made.episodes is None:
         return t(lang, "rooms.on_no_count")
     if made.not_here:
         return t(lang, "rooms.on_later")
-    lines = [t(lang, "rooms.on", count=made.count)]
+    lines = [t(lang, "rooms.on", count=made.episodes)]
     if made.rooms or made.roles or made.overwrites or made.category:
         lines.append(
             t(lang, "rooms.made", rooms=made.rooms, roles=made.roles, overwrites=made.overwrites)

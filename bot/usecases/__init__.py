@@ -1,4 +1,4 @@
-"""Use cases: plain inputs, plain results (dataclasses), no interactions and no translated text.
+"""Use cases: plain inputs, immutable plain results, no interactions and no translated text.
 
 Cogs and buttons call exactly one of these per command and render what it returns (see
 `bot.ui`). What they need from Discord, HTTP and the other processes comes in through the

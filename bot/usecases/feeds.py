@@ -15,8 +15,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.clock import Clock
 from bot.errors import InputError
@@ -61,8 +60,7 @@ MAX_BACKOFF = DAY
 FAILING_AFTER = DAY  # a feed failing this long is reported as failing
 
 
-@dataclass(frozen=True, slots=True)
-class FeedAdded:
+class FeedAdded(NamedTuple):
     url: str
     kind: str  # 'RSS 2.0', 'Atom 1.0', …
     title: str
@@ -71,14 +69,12 @@ class FeedAdded:
     not_well_formed: str | None = None  # the parser's first complaint, if it had one
 
 
-@dataclass(frozen=True, slots=True)
-class FeedListing:
+class FeedListing(NamedTuple):
     feeds: list[Feed]
     pending: list[FeedItem]  # items waiting for a decision
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     item: FeedItem | None  # None: no such item
     decided_now: bool  # False: someone had decided it already
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.store.records import Followup
 
@@ -10,8 +10,7 @@ REPLY_TTL_S = 15 * 60  # an interaction token lasts 15 minutes
 REPLY_MARGIN_S = 30  # stop using it a little before Discord does
 
 
-@dataclass(frozen=True, slots=True)
-class ReplyHandle:
+class ReplyHandle(NamedTuple):
     """How to reach the interaction later: its application id and token."""
 
     application_id: int
@@ -27,8 +26,7 @@ def issued_at(followup: Followup) -> int:
     return followup.expires_at - REPLY_TTL_S + REPLY_MARGIN_S
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
+class Member(NamedTuple):
     """A member in a server, and (from a command or a button) how to follow up with them."""
 
     guild_id: int

@@ -8,7 +8,7 @@ the member by a followup to their interaction and in `/notify status`."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.clock import Clock
 from bot.notify.plan import SUBSCRIBED, WANTED_BY
@@ -48,22 +48,19 @@ log = logging.getLogger(__name__)
 ANSWER_FIRST_S = 3.0
 
 
-@dataclass(frozen=True, slots=True)
-class Subscribed:
+class Subscribed(NamedTuple):
     stored: Via | None  # what the member is now subscribed to (None: nothing stored)
     role_problem: str | None  # 'no_role' or 'forbidden', known at once (DMs are tried later)
     has_channel: bool  # the server has an announcement channel for role pings
     reminders: Reminders | None = None  # the reminders choice, when the member made one
 
 
-@dataclass(frozen=True, slots=True)
-class Toggled:
+class Toggled(NamedTuple):
     stopped: bool  # a subscription was removed
     subscribed: Subscribed | None  # or one was made
 
 
-@dataclass(frozen=True, slots=True)
-class MemberStatus:
+class MemberStatus(NamedTuple):
     subscription: Subscription | None
     dm_closed: bool
     next: Planned | None  # the next notification that reaches this member

@@ -6,8 +6,7 @@ processes (a wake topic). Their implementations live above (`bot.discord_actions
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from bot.feeds.fetch import FetchResult
@@ -52,8 +51,7 @@ class DiscordActions(Protocol):
 # --- episode rooms ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Overwrite:
+class Overwrite(NamedTuple):
     """A channel permission overwrite: a role's (`is_role`) or a member's."""
 
     target_id: int
@@ -62,8 +60,7 @@ class Overwrite:
     deny: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class GuildView:
+class GuildView(NamedTuple):
     """A server as this process's gateway shows it: enough to plan its episode rooms."""
 
     guild_id: int

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from bot.clock import Clock
 from bot.errors import InputError
@@ -26,8 +26,7 @@ MAX_UPDATE = 1000
 MAX_SOURCE = 200
 
 
-@dataclass(frozen=True, slots=True)
-class PremiereChanged:
+class PremiereChanged(NamedTuple):
     """The outcome of `/admin release`: the new premiere (None: withdrawn), what was planned,
     and the servers whose scheduled event cannot be kept (the bot may not manage events)."""
 
@@ -42,8 +41,7 @@ class PremiereChanged:
         return self.starts_at is None and self.expected is None
 
 
-@dataclass(frozen=True, slots=True)
-class ReleaseInfo:
+class ReleaseInfo(NamedTuple):
     starts_at: datetime | None
     note: str | None
     timeline: list[TimelineEntry]  # the facts file's and the posted updates, oldest first

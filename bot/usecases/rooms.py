@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.clock import Clock
 from bot.errors import InputError
@@ -50,8 +50,7 @@ BOT_IN_ROOMS = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY
 MODS_IN_ROOMS = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY
 
 
-@dataclass(frozen=True, slots=True)
-class Made:
+class Made(NamedTuple):
     """What one run of the set-up made (all zero: everything was there)."""
 
     rooms: int = 0
@@ -60,12 +59,11 @@ class Made:
     category: bool = False
     problems: tuple[str, ...] = ()  # what the bot lacks: nothing was made
     unpinned: bool = False  # rules posted but not pinned (no Pin Messages)
-    count: int | None = None  # the episode count (None: not set yet)
+    episodes: int | None = None  # the episode count (None: not set yet)
     not_here: bool = False  # the server is not on this process's shards
 
 
-@dataclass(frozen=True, slots=True)
-class Watched:
+class Watched(NamedTuple):
     episode: int
     rooms: tuple[int, ...]  # channel ids of the rooms now open to the member, by episode
 
@@ -160,7 +158,7 @@ class RoomUseCases:
         if view is not None:
             problems = missing_rights(view, (await self.store.rooms.rooms(guild_id)).values())
             if problems:
-                return Made(problems=problems, count=await self.store.rooms.episode_count())
+                return Made(problems=problems, episodes=await self.store.rooms.episode_count())
         await self._switch(guild_id, True, locale, user_id)
         return await self.keep(guild_id)
 
@@ -203,14 +201,14 @@ class RoomUseCases:
         count = await rooms_store.episode_count()
         server = await rooms_store.server(guild_id)
         if not server.enabled or count is None:
-            return Made(count=count)
+            return Made(episodes=count)
         view = self.discord.view(guild_id)
         if view is None:
-            return Made(count=count, not_here=True)
+            return Made(episodes=count, not_here=True)
         rooms = await rooms_store.rooms(guild_id)
         problems = missing_rights(view, rooms.values())
         if problems:
-            return Made(problems=problems, count=count)
+            return Made(problems=problems, episodes=count)
         mod_role = (await self.store.guilds.get(guild_id)).mod_role_id
         locale = server.locale
         made_roles, remade = 0, []

@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.clock import Clock
 from bot.errors import InputError
@@ -40,16 +39,14 @@ CLOSE_EXPIRES_S = 7 * DAY_S
 PRESS_BATCH = 200  # presses written in one transaction, at most
 
 
-@dataclass(frozen=True, slots=True)
-class GameResult:
+class GameResult(NamedTuple):
     game: Game
     scores: list[tuple[int, int]]  # (member, right answers), best first
     asked: int  # questions revealed
     cut_short: bool  # ended before its last round (the bot restarted)
 
 
-@dataclass(frozen=True, slots=True)
-class Closing:
+class Closing(NamedTuple):
     """A daily question to close on Discord: what it now is, and its post's state and message
     ('sent' with its id, 'pending' while it is not out, or another state: nothing to edit)."""
 
@@ -62,8 +59,7 @@ class _Raced(Exception):
     """Another process made one of the days first: this transaction is dropped."""
 
 
-@dataclass(frozen=True, slots=True)
-class Leaderboard:
+class Leaderboard(NamedTuple):
     top: list[tuple[int, int]]  # (member, points), most first
     me: tuple[int, int] | None  # (rank, points) of the member who asked
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import re
 from collections.abc import Sequence
@@ -59,7 +58,7 @@ def _oversized() -> ShowData:
         )
         for i in range(200)
     )
-    return dataclasses.replace(SHOW, cast=cast, premise=premise, timeline=timeline)
+    return SHOW._replace(cast=cast, premise=premise, timeline=timeline)
 
 
 BIG = _oversized()
@@ -208,7 +207,7 @@ def test_release_without_date_never_shows_one(lang: Lang) -> None:
 
 
 def test_release_without_expected_year() -> None:
-    vague = dataclasses.replace(SHOW, season2=dataclasses.replace(SHOW.season2, expected_year=None))
+    vague = SHOW._replace(season2=SHOW.season2._replace(expected_year=None))
     description = release_embed(vague, "en", None, None, ()).description or ""
     assert "not announced" in description and not re.search(r"\d", description)
 

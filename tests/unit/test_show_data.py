@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import os
 from pathlib import Path
@@ -305,8 +304,8 @@ def test_cast_and_timeline_tell_nothing_that_plot_hides(show: ShowData) -> None:
 def test_a_part_that_tells_a_spoiler_is_found(show: ShowData) -> None:
     members = list(show.cast)
     du_seok = members[6]
-    members[6] = dataclasses.replace(du_seok, part=Text("NIS team leader", "국가정보원 팀장"))
-    assert leaks(dataclasses.replace(show, cast=tuple(members))) == [
+    members[6] = du_seok._replace(part=Text("NIS team leader", "국가정보원 팀장"))
+    assert leaks(show._replace(cast=tuple(members))) == [
         "cast[6].part.en: 'leader'",
         "cast[6].part.ko: '국가정보원 팀장'",
     ]
