@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import string
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Lang = Literal["en", "ko"]
 LANGS: tuple[Lang, ...] = ("en", "ko")
@@ -29,8 +28,7 @@ def lang_of(locale: object) -> Lang:
     return "ko" if str(locale or "").startswith("ko") else "en"
 
 
-@dataclass(frozen=True, slots=True)
-class Catalogue:
+class Catalogue(NamedTuple):
     messages: dict[str, dict[Lang, str]]
     commands_ko: dict[str, str]  # English source string of a command name/description -> Korean
 

@@ -7,8 +7,8 @@ import logging
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from bot.shards import parse_shard_ids
@@ -45,9 +45,8 @@ class Secret:
         return repr(self)
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    token: Secret = field(repr=True)
+class Settings(NamedTuple):
+    token: Secret
     database_path: Path = DEFAULT_DATABASE
     show_data_path: Path = DEFAULT_SHOW_DATA
     home_guild_id: int | None = None

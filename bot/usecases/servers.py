@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from bot.clock import Clock
 from bot.errors import InputError
@@ -31,8 +31,7 @@ from bot.usecases.feeds import failing
 from bot.usecases.ports import Announce
 
 
-@dataclass(frozen=True, slots=True)
-class ServerStatus:
+class ServerStatus(NamedTuple):
     settings: GuildSettings
     premiere: Premiere
     upcoming: list[Planned]
@@ -45,8 +44,7 @@ class ServerStatus:
     processes: list[ProcessRecord]  # the bot's processes, the sender first
 
 
-@dataclass(frozen=True, slots=True)
-class SubscriberExport:
+class SubscriberExport(NamedTuple):
     counts: dict[Via, int]
     csv: bytes
 

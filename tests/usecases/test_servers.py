@@ -81,7 +81,7 @@ async def test_one_setup_saves_the_server_its_daily_question_and_its_rooms(world
     assert done.saved and (done.settings.channel_id, done.settings.locale) == (10, "ko")
     assert (done.trivia.channel_id, done.trivia.hour) == (11, 9)
     # no episode count yet: rooms are on, and nothing could be made
-    assert done.rooms_on is True and done.rooms_made == Made(count=None)
+    assert done.rooms_on is True and done.rooms_made == Made(episodes=None)
     assert (await world.store.rooms.server(HOME)).enabled
     actions = {a.action for a in await world.store.audit.latest(HOME)}
     assert actions == {"setup", "trivia setup", "episode_rooms"}
