@@ -1,12 +1,13 @@
 """/watched: a member's way through season 2's episode rooms; and what else episode rooms
 bring: the progress change's outbox kind, the message with the premiere post that the rooms
 are open, the rooms' buttons, and the job that keeps each server's rooms (each process for its
-own servers)."""
+own servers), remaking at once what a moderator deleted."""
 
 from __future__ import annotations
 
 import logging
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.app_commands import locale_str as _
@@ -15,6 +16,7 @@ from discord.ext import commands
 from bot.discord_rooms import ProgressApplier
 from bot.i18n import lang_of
 from bot.jobs import Job
+from bot.store import StoreError
 from bot.ui.interactions import answer_ephemeral, guild_id_of, role_ids
 from bot.ui.rooms import WatchedButton, register_progress, register_rooms_open, watched_text
 from bot.usecases.rooms import MAX_EPISODES, PROGRESS, ROOMS, RoomUseCases
@@ -73,6 +75,31 @@ class Rooms(commands.Cog):
             return watched_text(lang, done)
 
         await answer_ephemeral(interaction, watch())
+
+    # a room, the category or a progress role deleted by hand is made again at once (turning
+    # the rooms off first leaves them to the moderators)
+    @commands.Cog.listener()
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        await self._lost(channel.guild.id, channel_id=channel.id)
+
+    @commands.Cog.listener()
+    async def on_guild_role_delete(self, role: discord.Role) -> None:
+        await self._lost(role.guild.id, role_id=role.id)
+
+    async def _lost(
+        self, guild_id: int, *, channel_id: int | None = None, role_id: int | None = None
+    ) -> None:
+        try:
+            made = await self.app.usecases.rooms.lost(
+                guild_id, channel_id=channel_id, role_id=role_id
+            )
+        except (discord.HTTPException, aiohttp.ClientError, OSError, StoreError) as exc:
+            # the next set-up or start-up makes it
+            log.warning("could not remake the episode rooms of server %s: %s", guild_id, exc)
+            return
+        if made is not None and made.problems:
+            log.warning("episode rooms of server %s: deleted by hand, and the bot lacks %s",
+                        guild_id, ", ".join(made.problems))  # fmt: skip
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -189,6 +189,23 @@ class RoomUseCases:
                         ", ".join(made.problems),
                     )
 
+    async def lost(
+        self, guild_id: int, *, channel_id: int | None = None, role_id: int | None = None
+    ) -> Made | None:
+        """A channel or a role of the server was deleted. One of its rooms' (rooms on): made
+        again at once, its members given the new role back; None: not one of ours."""
+        server = await self.store.rooms.server(guild_id)
+        if not server.enabled:
+            return None
+        rooms = (await self.store.rooms.rooms(guild_id)).values()
+        channels = {server.category_id, *(room.channel_id for room in rooms)}
+        roles = {room.role_id for room in rooms}
+        if (channel_id is None or channel_id not in channels) and (
+            role_id is None or role_id not in roles
+        ):
+            return None
+        return await self.keep(guild_id)
+
     async def keep(self, guild_id: int) -> Made:
         """Make what is missing of the server's rooms, roles and overwrites; one at a time
         per server in this process (the one holding the server's shard)."""
