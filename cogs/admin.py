@@ -13,10 +13,15 @@ from bot.errors import InputError
 from bot.guild_checks import check_setup, thread_warnings
 from bot.i18n import lang_of, t
 from bot.notify.when import zone_suggestions
-from bot.ui.admin import premiere_changed_text, setup_reply, status_embed, subscribers_text
+from bot.ui.admin import (
+    premiere_changed_text,
+    reload_text,
+    setup_reply,
+    status_embed,
+    subscribers_text,
+)
 from bot.ui.feeds import FeedListPageButton, FeedReviewButton, register_feed_notices
 from bot.ui.interactions import NO_PINGS, guild_id_of, id_of, reply_handle
-from bot.ui.trivia import packs_text
 from bot.usecases.feed_poller import FeedPoller
 from bot.usecases.release import MAX_NOTE, MAX_SOURCE, MAX_UPDATE
 from bot.usecases.setup import SetupAsked
@@ -174,12 +179,8 @@ class Admin(FeedCommands, RoomCommands):
 
     @admin.command(name=_("reload"), description=_("Reload the show's facts file"))
     async def reload_command(self, interaction: discord.Interaction) -> None:
-        cast = await self.app.usecases.servers.reload_show(
-            interaction.guild_id, interaction.user.id
-        )
-        lang = lang_of(interaction.locale)
-        packs = self.app.usecases.trivia.reload_packs()
-        answer = t(lang, "reload.ok", cast=cast) + "\n" + packs_text(lang, packs)
+        reloaded = await self.app.usecases.setup.reload(interaction.guild_id, interaction.user.id)
+        answer = reload_text(lang_of(interaction.locale), reloaded)
         await interaction.response.send_message(answer, ephemeral=True, allowed_mentions=NO_PINGS)
 
 

@@ -310,7 +310,7 @@ class PackReader(Job):
         await asyncio.sleep(PACKS_AFTER_READY_S)
 
     async def step(self) -> float | None:
-        await asyncio.to_thread(self.trivia.reload_packs)
+        await self.trivia.reload_packs()
         return None  # then only /admin reload reads them again
 
 

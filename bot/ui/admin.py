@@ -11,10 +11,10 @@ from bot.store.processes import SILENT_AFTER
 from bot.store.records import GuildSettings, Planned, Premiere, ProcessRecord, Progress
 from bot.ui.escape import quote
 from bot.ui.rooms import made_text
-from bot.ui.trivia import trivia_setup_line
+from bot.ui.trivia import packs_text, trivia_setup_line
 from bot.usecases.release import PremiereChanged
 from bot.usecases.servers import ServerStatus, SubscriberExport
-from bot.usecases.setup import SetupDone
+from bot.usecases.setup import Reloaded, SetupDone
 
 COLOR = discord.Colour(0x8B0000)
 MAX_PROCESS_LINES = 10
@@ -62,6 +62,10 @@ def setup_reply(lang: Lang, done: SetupDone, warnings: list[tuple[str, dict[str,
     elif done.rooms_on is False:
         lines.append(t(lang, "rooms.off"))
     return "\n".join(lines)[:2000]
+
+
+def reload_text(lang: Lang, reloaded: Reloaded) -> str:
+    return t(lang, "reload.ok", cast=reloaded.cast) + "\n" + packs_text(lang, reloaded.packs)
 
 
 def subscribers_text(lang: Lang, export: SubscriberExport) -> str:

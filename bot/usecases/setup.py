@@ -1,6 +1,7 @@
-"""/admin setup as one use case: a server's settings, its daily question and its episode
-rooms. Each part changes only when something of it was given; the result says what all of
-them are now."""
+"""What moderators set up across areas, one use case per command: /admin setup (a server's
+settings, its daily question and its episode rooms: each part changes only when something of
+it was given; the result says what all of them are now) and /admin reload (the facts file and
+the trivia packs)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import NamedTuple
 
 from bot.store.records import GuildSettings
 from bot.store.trivia import TriviaSettings
+from bot.trivia.bank import PacksLoaded
 from bot.usecases.rooms import Made, RoomUseCases
 from bot.usecases.servers import ServerUseCases
 from bot.usecases.trivia import TriviaUseCases, check_hour
@@ -41,6 +43,11 @@ class SetupDone(NamedTuple):
     saved: bool  # a setting of the server or of its daily question was given
     rooms_on: bool | None  # episode rooms as asked (None: not asked)
     rooms_made: Made | None  # when turned on: what was made, or why nothing was
+
+
+class Reloaded(NamedTuple):
+    cast: int  # the size of the cast read again
+    packs: PacksLoaded
 
 
 class SetupUseCases:
@@ -79,3 +86,9 @@ class SetupUseCases:
         elif asked.episode_rooms is False:
             await self.rooms.turn_off(guild_id, locale, user_id)
         return SetupDone(settings, trivia, saved, asked.episode_rooms, made)
+
+    async def reload(self, guild_id: int | None, user_id: int) -> Reloaded:
+        """The facts file (a bad one keeps the old facts and raises InputError), then the
+        trivia packs."""
+        cast = await self.servers.reload_show(guild_id, user_id)
+        return Reloaded(cast, await self.trivia.reload_packs())

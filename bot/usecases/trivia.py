@@ -147,8 +147,9 @@ class TriviaUseCases:
         self.announce(TRIVIA)  # the daily job looks again at once
         return new
 
-    def reload_packs(self) -> PacksLoaded:
-        return self.bank.reload_packs()
+    async def reload_packs(self) -> PacksLoaded:
+        """Read the packs again, in a thread: parsing them would hold up every answer."""
+        return await asyncio.to_thread(self.bank.reload_packs)
 
     def packs(self, locale: str) -> list[str]:
         """The packs a game in this language may draw from alone."""

@@ -6,7 +6,6 @@ computes them as Discord does; the bot is not an administrator)."""
 from __future__ import annotations
 
 import asyncio
-
 import time
 from pathlib import Path
 from typing import Any
