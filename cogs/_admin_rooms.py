@@ -1,4 +1,4 @@
-"""/admin episodes and the episode rooms part of /admin status."""
+"""/admin episodes: season 2's episode count, for the episode rooms."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import discord
 from discord import app_commands
 from discord.app_commands import locale_str as _
 
-from bot.i18n import lang_of, t
+from bot.i18n import lang_of
 from bot.ui.interactions import NO_PINGS
-from bot.ui.rooms import count_text, counts_lines
+from bot.ui.rooms import count_text
 from bot.usecases.rooms import MAX_EPISODES
 from cogs._admin_base import AdminBase
 
@@ -29,14 +29,3 @@ class RoomCommands(AdminBase):
         previous, now = await self.app.usecases.rooms.set_count(count, interaction.user.id)
         text = count_text(lang_of(interaction.locale), previous, now)
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
-
-    async def _episode_counts(self, interaction: discord.Interaction, embed: discord.Embed) -> None:
-        """/admin status: how many members are at each episode, where rooms are on."""
-        counts = await self.app.usecases.rooms.counts(interaction.guild_id or 0)
-        if counts is not None:
-            lang = lang_of(interaction.locale)
-            embed.add_field(
-                name=t(lang, "rooms.status_title"),
-                value=counts_lines(lang, counts)[:1024],
-                inline=False,
-            )

@@ -174,7 +174,6 @@ class Admin(FeedCommands, RoomCommands):
         await interaction.response.defer(ephemeral=True, thinking=True)
         status = await self.app.usecases.servers.status(guild_id_of(interaction))
         embed = status_embed(lang_of(interaction.locale), status, self.app.clock.seconds())
-        await self._episode_counts(interaction, embed)
         await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @admin.command(name=_("reload"), description=_("Reload the show's facts file"))

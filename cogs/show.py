@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.i18n import lang_of, t
+from bot.i18n import lang_of
 from bot.show.watcher import ShowWatcher
 from bot.ui.interactions import NO_PINGS
 from bot.ui.show import (
@@ -81,12 +81,8 @@ class Show(commands.Cog):
     async def release(self, interaction: discord.Interaction) -> None:
         info = await self.app.usecases.release.info()
         lang = lang_of(interaction.locale)
-        embed = release_embed(
-            self.app.show.data, lang, info.starts_at, info.note, info.timeline, info.expected
-        )
-        episodes = await self.app.usecases.rooms.count()
-        if episodes is not None:
-            embed.add_field(name="🎞️", value=t(lang, "release.episodes", count=episodes))
+        embed = release_embed(self.app.show.data, lang, info.starts_at, info.note, info.timeline,
+                              info.expected, info.episodes)  # fmt: skip
         await interaction.response.send_message(embed=embed, allowed_mentions=NO_PINGS)
 
 

@@ -10,7 +10,7 @@ from bot.notify.partial import expected_words
 from bot.store.processes import SILENT_AFTER
 from bot.store.records import GuildSettings, Planned, Premiere, ProcessRecord, Progress
 from bot.ui.escape import quote
-from bot.ui.rooms import made_text
+from bot.ui.rooms import counts_lines, made_text
 from bot.ui.trivia import packs_text, trivia_setup_line
 from bot.usecases.release import PremiereChanged
 from bot.usecases.servers import ServerStatus, SubscriberExport
@@ -190,4 +190,7 @@ def status_embed(lang: Lang, status: ServerStatus, now: int) -> discord.Embed:
         embed.add_field(
             name=t(lang, "status.audit"), value="\n".join(lines)[:FIELD_VALUE], inline=False
         )
+    if status.episodes is not None:
+        embed.add_field(name=t(lang, "rooms.status_title"), inline=False,
+                        value=counts_lines(lang, status.episodes)[:FIELD_VALUE])  # fmt: skip
     return fit_embed(embed)

@@ -331,15 +331,19 @@ def release_embed(
     note: str | None,
     updates: Sequence[TimelineEntry],
     expected: str | None = None,
+    episodes: int | None = None,
 ) -> discord.Embed:
     """The premiere as Discord timestamps when set; else the year or month announced, or what
-    the data says (never a guessed date); then the latest updates, newest first."""
+    the data says (never a guessed date); the episode count once set; then the latest
+    updates, newest first."""
     embed = _embed(label(lang, "release.title", title=_series_title(show, lang)))
     lines = [_release_line(show, lang, premiere, expected)]
     if note and note.strip():
         lines.append("📝 " + discord.utils.escape_mentions(truncate(note.strip(), NOTE_MAX)))
     embed.description = "\n\n".join(lines)
     embed.add_field(name=label(lang, "release.status"), value=show.season2.status.get(lang))
+    if episodes is not None:
+        embed.add_field(name="🎞️", value=label(lang, "release.episodes", count=episodes))
     _add_updates(embed, updates, lang)
     if premiere is not None:
         embed.set_footer(text=label(lang, "release.local_time"))

@@ -46,6 +46,7 @@ class ReleaseInfo(NamedTuple):
     note: str | None
     timeline: list[TimelineEntry]  # the facts file's and the posted updates, oldest first
     expected: str | None = None  # a year or month announced before the day
+    episodes: int | None = None  # season 2's episode count, once a moderator set it
 
 
 class ReleaseUseCases:
@@ -223,7 +224,8 @@ class ReleaseUseCases:
         ]
         starts = datetime.fromtimestamp(premiere.starts_at, UTC) if premiere.starts_at else None
         timeline = [*self.show.data.timeline, *entries]
-        return ReleaseInfo(starts, premiere.note, timeline, premiere.expected)
+        episodes = await self.store.rooms.episode_count()
+        return ReleaseInfo(starts, premiere.note, timeline, premiere.expected, episodes)
 
 
 async def _watch(tx: Tx, notification_id: int, reply: ReplyHandle | None, now: int) -> None:

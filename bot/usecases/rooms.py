@@ -146,9 +146,6 @@ class RoomUseCases:
         self.announce(ROOMS)
         return before, count
 
-    async def count(self) -> int | None:
-        return await self.store.rooms.episode_count()
-
     # --- a server's rooms ------------------------------------------------------------------
 
     async def turn_on(self, guild_id: int, locale: str, user_id: int) -> Made:
@@ -337,9 +334,11 @@ class RoomUseCases:
         )
         return Watched(episode, channels)
 
-    async def counts(self, guild_id: int) -> dict[int, int] | None:
-        """How many members are at each episode; None when the server has no rooms."""
-        server = await self.store.rooms.server(guild_id)
-        if not server.enabled and not await self.store.rooms.rooms(guild_id):
-            return None
-        return await self.store.rooms.counts(guild_id)
+
+async def episode_counts(store: Store, guild_id: int) -> dict[int, int] | None:
+    """/admin status: how many members are at each episode; None when the server never had
+    rooms."""
+    server = await store.rooms.server(guild_id)
+    if not server.enabled and not await store.rooms.rooms(guild_id):
+        return None
+    return await store.rooms.counts(guild_id)

@@ -29,6 +29,7 @@ from bot.store.records import (
 )
 from bot.usecases.feeds import failing
 from bot.usecases.ports import Announce
+from bot.usecases.rooms import episode_counts
 
 
 class ServerStatus(NamedTuple):
@@ -42,6 +43,7 @@ class ServerStatus(NamedTuple):
     fan_outs: list[tuple[Progress, float]]  # each with its seconds left at the REST limit
     failing_feeds: list[str]  # news feeds that have failed for over a day
     processes: list[ProcessRecord]  # the bot's processes, the sender first
+    episodes: dict[int, int] | None  # members at each episode (None: no episode rooms)
 
 
 class SubscriberExport(NamedTuple):
@@ -131,7 +133,8 @@ class ServerUseCases:
         return await self.is_moderator(guild_id, manages_server=manages_server, role_ids=role_ids)
 
     async def status(self, guild_id: int) -> ServerStatus:
-        """Settings, schedule, queue, problems, audit, and how the latest fan-outs stand."""
+        """Settings, schedule, queue, problems, audit, how the latest fan-outs stand, and
+        where members are in the episode rooms."""
         s = self.store
         return ServerStatus(
             settings=await s.guilds.get(guild_id),
@@ -146,6 +149,7 @@ class ServerUseCases:
             ],
             failing_feeds=[f.url for f in await s.feeds.all() if failing(f, self.clock.seconds())],
             processes=await s.processes.all(),
+            episodes=await episode_counts(s, guild_id),
         )
 
     async def subscribers(self, guild_id: int) -> SubscriberExport:

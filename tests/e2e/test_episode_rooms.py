@@ -122,6 +122,11 @@ async def test_rooms_open_exactly_as_far_as_each_member_has_watched(tmp_path: Pa
         late = guild.add_member("late-joiner")  # joins afterwards: sees nothing
         assert seen_by(guild, late) == []
 
+        # moderators see where members are; everyone sees the count in /release
+        status = await fake.invoke("admin status", member=guild.admin)
+        assert "Episode rooms: members at each episode\nEpisode 2: 1" in status.text, status.text
+        assert "Episodes: 4" in (await fake.invoke("release", member=late)).text
+
         # run again: nothing is made; a room and a role deleted by hand are made again at once
         before = len(made(fake))
         assert "Nothing was missing" in await rooms_on(fake)
