@@ -48,9 +48,24 @@ async def collect() -> str:
                     metrics)  # fmt: skip
 
 
+def sections(markdown: str) -> dict[str, str]:
+    """Each `## ` section of a results document, by its heading line."""
+    parts = markdown.split("\n## ")[1:]
+    return {"## " + part.split("\n", 1)[0]: "## " + part.rstrip() + "\n" for part in parts}
+
+
+def keep_others(markdown: str, old: str) -> str:
+    """`markdown`, followed by the sections of the old results that this run does not write
+    (the bursts of `bench.rooms` and `bench.trivia`, run on their own)."""
+    written = sections(markdown)
+    kept = [text for heading, text in sections(old).items() if heading not in written]
+    return "\n".join([markdown.rstrip() + "\n", *kept])
+
+
 def main() -> int:
     markdown = asyncio.run(collect())
-    RESULTS.write_text(markdown, encoding="utf-8")
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    RESULTS.write_text(keep_others(markdown, old), encoding="utf-8")
     print(markdown)
     return 0
 
