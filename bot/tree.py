@@ -18,9 +18,9 @@ import discord
 from discord import app_commands
 
 from bot.errors import InputError
-from bot.i18n import Lang, catalogue, lang_of, t
+from bot.i18n import catalogue, lang_of, t
 from bot.ui.escape import quote
-from bot.ui.interactions import reply_ephemeral
+from bot.ui.interactions import input_error_text, reply_ephemeral
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +37,6 @@ class NotAllowed(app_commands.CheckFailure):
 
 def _original(error: Exception) -> BaseException:
     return error.original if isinstance(error, app_commands.CommandInvokeError) else error
-
-
-def input_error_text(lang: Lang, error: InputError) -> str:
-    """Echoed input is escaped and bounded; `safe` values (our own mentions) are shown as is."""
-    values = {key: quote(value, error.limit) for key, value in error.values.items()}
-    return t(lang, error.key, **values, **error.safe)
 
 
 def _reply_for(interaction: discord.Interaction, error: Exception) -> str | None:

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Protocol, cast
 import discord
 from discord import app_commands
 
-from bot.i18n import lang_of, t
+from bot.errors import InputError
+from bot.i18n import Lang, lang_of, t
+from bot.ui.escape import quote
 from bot.usecases.inputs import Member, ReplyHandle
 
 if TYPE_CHECKING:
@@ -122,3 +124,9 @@ async def answer_unknown(interaction: discord.Interaction) -> None:
     """A press no button of ours takes (an old message, another bot's pattern) is still
     answered, so the member sees why rather than "This interaction failed"."""
     await ephemeral(interaction, t(lang_of(interaction.locale), "error.unknown_button"))
+
+
+def input_error_text(lang: Lang, error: InputError) -> str:
+    """Echoed input is escaped and bounded; `safe` values (our own mentions) are shown as is."""
+    values = {key: quote(value, error.limit) for key, value in error.values.items()}
+    return t(lang, error.key, **values, **error.safe)

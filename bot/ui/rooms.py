@@ -16,7 +16,13 @@ from bot.i18n import Lang, lang_of, t
 from bot.notify.plan import stage_expiry
 from bot.outbox.kinds import NotificationKind, Rendered, register
 from bot.store.records import Delivery
-from bot.ui.interactions import NO_PINGS, answer_ephemeral, role_ids, usecases_of
+from bot.ui.interactions import (
+    NO_PINGS,
+    answer_ephemeral,
+    input_error_text,
+    role_ids,
+    usecases_of,
+)
 from bot.usecases.rooms import PROGRESS, ROOMS_OPEN, Made, Watched
 
 log = logging.getLogger(__name__)
@@ -178,8 +184,6 @@ class WatchedButton(
         lang = lang_of(interaction.locale)
 
         async def press() -> str:
-            from bot.tree import input_error_text
-
             try:
                 watched = await usecases_of(interaction).rooms.watched(
                     self.guild_id, interaction.user.id, self.episode, role_ids(interaction)
