@@ -75,3 +75,20 @@ def only_the_role_pinged(fake: FakeDiscord, messages: list[dict[str, Any]]) -> N
 def all_messages(fake: FakeDiscord) -> list[dict[str, Any]]:
     """Every message the bot created: posts, DMs, interaction answers and follow-ups."""
     return [m for m in fake.messages.by_id.values() if not m["_deleted"]]
+
+
+EXEMPT = ("/interactions/", "/webhooks/")  # Discord exempts them from the global limit
+# How much later than sent a request may reach the fake on a loaded 2-core machine (six test
+# workers, the bots, PostgreSQL, a proxy): the bot's limiter leaves 50 ms for it, a busy
+# machine has shown ~100 ms. Requests bunched by that much are the machine's doing.
+JITTER_S = 0.1
+
+
+def busiest_second(fake: FakeDiscord, since: float) -> int:
+    """The most requests the fake received in any one second from `since` (but those Discord
+    exempts), counted over 1 s less `JITTER_S`: a bot that sends more than its limit in a
+    second still shows, the machine's delivery jitter does not."""
+    times = sorted(r.at for r in fake.requests if r.at >= since and not r.path.startswith(EXEMPT))
+    span = 1.0 - JITTER_S
+    return max((sum(1 for t in times[i:] if t < start + span) for i, start in enumerate(times)),
+               default=0)  # fmt: skip

@@ -19,7 +19,7 @@ import pytest
 
 from bot.notify.events import REASON as EVENT_REASON
 from tests.e2e.delivery_support import dm_kinds, dm_path, set_release, subscribe_dm, welcomed
-from tests.e2e.helpers import kinds, query, set_up_guild, wait_until
+from tests.e2e.helpers import busiest_second, kinds, query, set_up_guild, wait_until
 from tests.e2e.serving import check_fake, finish, spec_path
 from tests.fakediscord import FakeDiscord, FakeMember
 from tests.harness import TEST_TOKEN, BotProcess, bot_environment
@@ -28,7 +28,6 @@ from tests.restproxy import ProxyUnavailable, RestProxy
 pytestmark = pytest.mark.long  # about 25 s, a first npm install included
 RATE = 20  # the bot's REST limit, and Discord's (the fake's) global limit
 FANS = 60  # DM subscribers in the fan-out: three seconds of requests at RATE
-EXEMPT = ("/interactions/", "/webhooks/")  # Discord exempts them from the global limit
 PROXY_AGENT = "DiscordBot (https://discord.js.org"  # the User-Agent the proxy sends
 
 
@@ -65,13 +64,6 @@ async def behind(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Behi
         await bot.stop()
         await proxy.stop()
         await fake.stop()
-
-
-def busiest_second(fake: FakeDiscord, since: float) -> int:
-    """The most requests the fake received in any one second (but those Discord exempts)."""
-    times = sorted(r.at for r in fake.requests if r.at >= since and not r.path.startswith(EXEMPT))
-    return max((sum(1 for t in times[i:] if t < start + 1.0) for i, start in enumerate(times)),
-               default=0)  # fmt: skip
 
 
 def updates(fake: FakeDiscord, fans: list[FakeMember]) -> list[int]:
@@ -124,12 +116,16 @@ async def test_a_dm_fan_out_reaches_everyone_once_within_the_limit(behind: Behin
           f" {RATE}, 429s at Discord {len(refused)}, waited out by the proxy"
           f" {len(proxy.waited_out())}")  # fmt: skip
     assert peak <= RATE  # the bot's limiter still paces it: the proxy adds no burst
-    assert refused == [] and proxy.waited_out() == []
+    # None of a route's. A global one only where the machine delayed a request past the
+    # limiter's margin (see JITTER_S), which the proxy waits out: the DM still arrives once.
+    assert all(r.response["global"] for r in refused), refused
+    assert len(refused) == len(proxy.waited_out()) <= 2
 
     install_id = query(Path(bot.env["DATABASE_PATH"]),
                        "SELECT value FROM meta WHERE key = 'install_id'")[0][0]  # fmt: skip
     sends = [r for r in window if r.method == "POST" and r.path in {dm_path(fake, f) for f in fans}]
-    assert len(sends) == FANS  # each DM once, not retried
+    assert len([r for r in sends if r.status == 200]) == FANS  # each DM once
+    assert all(dm_kinds(fake, f) == {"update": 1} for f in fans)
     for send in sends:  # the nonce and its enforcement arrive as the bot sent them
         assert send.json["nonce"].startswith(f"{install_id}-") and send.json["enforce_nonce"]
         assert send.headers["Content-Type"] == "application/json"
@@ -140,6 +136,7 @@ async def test_what_the_proxy_waits_out_still_arrives_whole_and_once(behind: Beh
     """@discordjs/rest retries a 429 or a 5xx itself: the retried request carries the whole
     body (proxy.mjs makes it readable twice), and the bot sees one success."""
     fake, proxy = behind.fake, behind.proxy
+    seen = len(proxy.waited_out())  # the module's proxy: its log holds the earlier tests'
     fans = await subscribe_dm(fake, 4, "unlucky")
     await welcomed(fake, fans)
     fake.inject_failures("POST", dm_path(fake, fans[0]), 429, 1, retry_after=0.3)
@@ -156,7 +153,11 @@ async def test_what_the_proxy_waits_out_still_arrives_whole_and_once(behind: Beh
         assert [r.status for r in update_tries][-1] == 200
         assert len(update_tries) == failures + 1
         assert len({str(r.json) for r in update_tries}) == 1  # the same body every time
-    assert len(proxy.waited_out()) == 2
+    # the two injected 429s, each waited out by the proxy (the bot saw neither). On a loaded
+    # machine the proxy may also meet the fake's global limit, which it waits out as well
+    # ("global": true); only the routes' 429s are ours to count.
+    waited = proxy.waited_out()[seen:]
+    assert [w["route"] for w in waited if not w["global"]] == ["/channels/:id/messages"] * 2
     assert not [r for r in fake.requests if r.status == 400], "a request lost its body"
     assert all(dm_kinds(fake, f) == {"update": 1} for f in fans)
 

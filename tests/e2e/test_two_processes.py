@@ -21,7 +21,7 @@ import pytest
 
 from tests.e2e.delivery_support import set_release, welcomed
 from tests.e2e.feed_server import Feed, FeedSite, Item
-from tests.e2e.helpers import kinds, set_up_guild, wait_until
+from tests.e2e.helpers import busiest_second, kinds, set_up_guild, wait_until
 from tests.e2e.serving import check_fake, finish, spec_path
 from tests.e2e.test_trivia import closed_post, daily_posts, day_of, embed_text
 from tests.fakediscord import FakeDiscord, FakeGuild, FakeMember
@@ -30,7 +30,6 @@ from tests.pgfixtures import fresh_database, owned_by_new_role, sender_pid
 
 RATE = 12  # the bot's REST limit: low, so a fan-out is slow enough to be killed half-way
 FANS = 24  # DM subscribers in each server
-EXEMPT = ("/interactions/", "/webhooks/")
 pytestmark = pytest.mark.long  # about 45 s, and 40 s
 
 TEASER = "All of Us Are Dead season 2 teaser"
@@ -115,14 +114,6 @@ def updates(fake: FakeDiscord, fans: list[FakeMember]) -> list[int]:
 def posts(c: Cluster) -> list[int]:
     return [kinds(c.fake.channel_messages(g.announce_channel_id)).get("update", 0)
             for g in (c.fake.guild, c.other)]  # fmt: skip
-
-
-def busiest_second(fake: FakeDiscord, since: float) -> int:
-    """The most requests the bot's processes made together in any one second (but the
-    interaction answers, which Discord exempts)."""
-    times = sorted(r.at for r in fake.requests if r.at >= since and not r.path.startswith(EXEMPT))
-    return max((sum(1 for t in times[i:] if t < start + 1.0) for i, start in enumerate(times)),
-               default=0)  # fmt: skip
 
 
 async def fan_out_through_a_sigkill(c: Cluster, fans: list[FakeMember], number: int) -> None:
