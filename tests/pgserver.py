@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tests.debian import apt_install, can_install
+
 RUN_AS = "nobody"
 URL_FILE = "url"
 SETTINGS = {
@@ -58,14 +60,10 @@ def ensure_bindir() -> Path:
     bindir = find_bindir()
     if bindir is not None:
         return bindir
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql"]
-        if subprocess.run(install, env=env, capture_output=True).returncode != 0:
-            subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True)
-            done = subprocess.run(install, env=env, capture_output=True, text=True)
-            if done.returncode != 0:
-                raise ServerError(f"apt-get install postgresql failed: {done.stderr[-500:]}")
+    if can_install():
+        failed = apt_install("postgresql")
+        if failed is not None:
+            raise ServerError(failed)
         bindir = find_bindir()
         if bindir is not None:
             return bindir
