@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.discord_limits import FIELD_VALUE, fit_embed
+from bot.discord_limits import CONTENT, FIELD_VALUE, fit_embed
 from bot.i18n import Lang, t
 from bot.notify.partial import expected_words
 from bot.store.processes import SILENT_AFTER
@@ -61,7 +61,7 @@ def setup_reply(lang: Lang, done: SetupDone, warnings: list[tuple[str, dict[str,
         lines.append(made_text(lang, done.rooms_made))
     elif done.rooms_on is False:
         lines.append(t(lang, "rooms.off"))
-    return "\n".join(lines)[:2000]
+    return "\n".join(lines)[:CONTENT]
 
 
 def reload_text(lang: Lang, reloaded: Reloaded) -> str:

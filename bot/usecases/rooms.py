@@ -195,11 +195,9 @@ class RoomUseCases:
         if not server.enabled:
             return None
         rooms = (await self.store.rooms.rooms(guild_id)).values()
-        channels = {server.category_id, *(room.channel_id for room in rooms)}
-        roles = {room.role_id for room in rooms}
-        if (channel_id is None or channel_id not in channels) and (
-            role_id is None or role_id not in roles
-        ):
+        ours = {server.category_id, *(r.channel_id for r in rooms), *(r.role_id for r in rooms)}
+        ours.discard(None)  # what is not made yet
+        if channel_id not in ours and role_id not in ours:
             return None
         return await self.keep(guild_id)
 
